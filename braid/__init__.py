@@ -1,0 +1,1 @@
+"""Braid: community data sharing for the organizations that serve children."""

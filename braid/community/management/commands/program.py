@@ -1,0 +1,51 @@
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from braid.community.models import Organization, Program
+from braid.community.services import add_program
+
+
+class Command(BaseCommand):
+    help = "Add and list organizations' programs."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        add = actions.add_parser("add", help="add a program to an organization")
+        add.add_argument("slug")
+        add.add_argument("--org", required=True, help="the organization's slug")
+        add.add_argument("--name", required=True)
+        listing = actions.add_parser("list", help="list programs")
+        listing.add_argument("--org", help="only this organization's")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "add":
+            organization = _organization(options["org"])
+            try:
+                program = add_program(
+                    organization, slug=options["slug"], name=options["name"]
+                )
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
+            self.stdout.write(
+                f"added {organization.slug}/{program.slug}: {program.name}"
+            )
+            return
+
+        programs = Program.objects.select_related("organization").order_by(
+            "organization__slug", "slug"
+        )
+        if options["org"]:
+            programs = programs.filter(organization=_organization(options["org"]))
+        for program in programs:
+            self.stdout.write(
+                f"{program.organization.slug}/{program.slug}\t{program.name}"
+            )
+
+
+def _organization(slug: str) -> Organization:
+    try:
+        return Organization.objects.get(slug=slug)
+    except Organization.DoesNotExist:
+        raise CommandError(f"No organization {slug!r}; see `braid org list`.") from None

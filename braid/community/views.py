@@ -1,0 +1,84 @@
+"""Each kind of person lands on a home page made for its work."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from braid.access import policy
+from braid.children.models import Child, LinkRule, SourceRecord
+from braid.community.models import Organization
+from braid.http import AuthenticatedRequest
+from braid.intake.models import BatchStatus, RosterBatch
+from braid.records.models import Enrollment
+
+RECENT = 10
+
+
+@login_required
+def home(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    if policy.is_steward(user):
+        return render(request, "community/home/steward.html", _steward_context())
+    if policy.record_organizations(user):
+        return render(
+            request, "community/home/contributor.html", _contributor_context(request)
+        )
+    if policy.can_read_aggregates(user):
+        return render(request, "community/home/reader.html", {})
+    return render(request, "community/home/none.html", {})
+
+
+def _steward_context() -> dict[str, object]:
+    organizations = Organization.objects.annotate(
+        records=Count("source_records", distinct=True),
+        open_enrollments=Count(
+            "enrollments", filter=Q(enrollments__end_date=None), distinct=True
+        ),
+    )
+    rules = dict(
+        SourceRecord.objects.values_list("link_rule").annotate(n=Count("pk")).order_by()
+    )
+    linked_children = (
+        SourceRecord.objects.values("child_id")
+        .annotate(n=Count("organization_id", distinct=True))
+        .filter(n__gt=1)
+        .count()
+    )
+    return {
+        "organizations": organizations,
+        "children": Child.objects.count(),
+        "records": sum(rules.values()),
+        "linked_children": linked_children,
+        "exact_links": rules.get(LinkRule.EXACT_NAME_DOB, 0),
+        "new_children": rules.get(LinkRule.NEW_CHILD, 0),
+        "batches": RosterBatch.objects.select_related("organization", "program")[
+            :RECENT
+        ],
+        "problem_batches": RosterBatch.objects.filter(
+            status__in=[BatchStatus.REJECTED, BatchStatus.FAILED]
+        ).count(),
+    }
+
+
+def _contributor_context(request: AuthenticatedRequest) -> dict[str, object]:
+    organizations = policy.record_organizations(request.user)
+    today = timezone.localdate()
+    served = (
+        Enrollment.objects.filter(organization__in=organizations, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+        .values("organization__name", "program__name")
+        .annotate(children=Count("source_record__child", distinct=True))
+        .order_by("organization__name", "program__name")
+    )
+    return {
+        "organizations": organizations,
+        "can_upload": bool(policy.roster_organizations(request.user)),
+        "served": served,
+        "records": policy.visible_source_records(request.user).count(),
+        "batches": policy.visible_batches(request.user).select_related(
+            "organization", "program"
+        )[:RECENT],
+        "can_read_reports": bool(policy.can_read_aggregates(request.user)),
+    }

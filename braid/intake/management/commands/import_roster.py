@@ -1,0 +1,179 @@
+import getpass
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from braid.access import policy
+from braid.community.models import Organization, Program
+from braid.intake import services
+from braid.intake.models import BatchStatus
+from braid.intake.parsing.types import IGNORE, Field
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a roster (CSV or XLSX) for an organization: preview it, then "
+        "commit all of it or none. Exit code 0 when the batch committed (or "
+        "would, with --dry-run), 1 when it was rejected."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="the roster file")
+        parser.add_argument("--org", required=True, help="the organization's slug")
+        parser.add_argument(
+            "--program", help="the program's slug, if the roster is one's"
+        )
+        parser.add_argument(
+            "--as-of", type=_date, help="the date the roster describes (default: today)"
+        )
+        parser.add_argument(
+            "--date-format",
+            help="how dates of birth are written, in strptime codes, e.g. %%d/%%m/%%Y",
+        )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=FIELD",
+            help=f"read a column as a field ({', '.join(Field)}), or {IGNORE}",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="preview only")
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument(
+            "--user", help="the Braid user the batch is recorded under (default: you)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["path"])
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}") from None
+        organization = _organization(options["org"])
+        program = _program(organization, options["program"])
+        user = _user(options["user"], organization)
+
+        try:
+            outcome = services.import_roster(
+                user=user,
+                organization=organization,
+                program=program,
+                filename=path.name,
+                content=content,
+                as_of=options["as_of"],
+                date_format=options["date_format"],
+                overrides=_overrides(options["map"]),
+                dry_run=options["dry_run"],
+            )
+        except services.IntakeError as error:
+            raise CommandError(str(error)) from None
+
+        summary = services.summary(outcome)
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(summary, ensure_ascii=False))
+        else:
+            self._write_text(summary, dry_run=options["dry_run"])
+        if summary["errors"] or outcome.batch.status == BatchStatus.REJECTED:
+            raise SystemExit(1)
+
+    def _write_text(self, summary: dict[str, Any], *, dry_run: bool) -> None:
+        for issue in summary["errors"]:
+            self.stdout.write(
+                f"{summary['file']}: error: {_where(issue)}{issue['message']}"
+            )
+        for issue in summary["notices"]:
+            self.stdout.write(
+                f"{summary['file']}: notice: {_where(issue)}{issue['message']}"
+            )
+
+        counts = ", ".join(
+            f"{summary[k]} {k}" for k in ("new", "changed", "unchanged", "ended")
+        )
+        if summary["errors"]:
+            verdict = "rejected, nothing changed"
+        elif dry_run:
+            verdict = "would commit (dry run, nothing changed)"
+        else:
+            verdict = "committed"
+        self.stdout.write(
+            f"batch {summary['batch']}: {summary['rows']} rows: {counts}; {verdict}"
+        )
+
+
+def _where(issue: dict[str, Any]) -> str:
+    parts = []
+    if issue.get("lines"):
+        parts.append("lines " + ", ".join(str(n) for n in issue["lines"]))
+    elif issue.get("line"):
+        parts.append(f"line {issue['line']}")
+    if issue.get("column"):
+        parts.append(f"column {issue['column']!r}")
+    return ": ".join(parts) + ": " if parts else ""
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--as-of {value!r} is not a date like 2026-09-01") from None
+
+
+def _overrides(pairs: list[str]) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs:
+        column, sep, name = pair.rpartition("=")
+        if not sep or not column:
+            raise CommandError(f"--map {pair!r} should be COLUMN=FIELD")
+        if name not in Field.__members__.values() and name != IGNORE:
+            known = ", ".join([*Field, IGNORE])
+            raise CommandError(
+                f"--map {pair!r}: unknown field {name!r}; use one of {known}"
+            )
+        overrides[column] = name
+    return overrides
+
+
+def _organization(slug: str) -> Organization:
+    try:
+        return Organization.objects.get(slug=slug)
+    except Organization.DoesNotExist:
+        raise CommandError(f"No organization {slug!r}; see `braid org list`.") from None
+
+
+def _program(organization: Organization, slug: str | None) -> Program | None:
+    if slug is None:
+        return None
+    try:
+        return organization.programs.get(slug=slug)
+    except Program.DoesNotExist:
+        raise CommandError(
+            f"{organization.slug} has no program {slug!r}; see `braid program list`."
+        ) from None
+
+
+def _user(username: str | None, organization: Organization) -> User:
+    users = get_user_model().objects
+    if username is None:
+        # The shell's own account: whoever runs the command already holds the
+        # database, so the batch is recorded under their login name.
+        user, created = users.get_or_create(
+            username=f"shell:{getpass.getuser()}"[:150], defaults={"is_active": False}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save()
+        return user
+
+    try:
+        user = users.get(username=username)
+    except users.model.DoesNotExist:
+        raise CommandError(f"No user {username!r}.") from None
+    decision = policy.can_upload_roster(user, organization)
+    if not decision:
+        raise CommandError(" ".join(decision.reasons))
+    return user

@@ -1,0 +1,506 @@
+"""Roster intake: stage a file, preview what it would change, commit or reject.
+
+Every change of state here runs in one transaction. A batch commits whole or
+not at all; its record (who, when, checksum, counts, outcome) is written
+whatever the outcome, outside the transaction that may roll back.
+"""
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from braid.children.models import Gender, SourceRecord
+from braid.children.normalize import id_key, name_key
+from braid.community.models import Organization, Program
+from braid.intake.models import BatchStatus, RosterBatch
+from braid.intake.parsing import ParsedRoster, read_roster
+from braid.intake.parsing.types import Field, Issue, Row
+from braid.linkage.mapper import CHUNK, map_new_records
+from braid.records.models import Enrollment
+
+logger = logging.getLogger(__name__)
+
+# Fields copied from a roster row onto the source record when their column is
+# in the file. The keys used for matching follow the names.
+RECORD_FIELDS = [f for f in Field if f != Field.LOCAL_ID]
+NAME_KEYS = {
+    Field.FIRST_NAME: "first_name_key",
+    Field.MIDDLE_NAME: "middle_name_key",
+    Field.LAST_NAME: "last_name_key",
+}
+
+
+class IntakeError(Exception):
+    """A request intake cannot carry out; the message is for the user."""
+
+
+@dataclass
+class Change:
+    line: int
+    fields: list[str]  # the record fields that change; empty for a new record
+
+
+@dataclass
+class Preview:
+    """What committing a batch would do, computed without writing anything."""
+
+    parsed: ParsedRoster
+    errors: list[Issue] = field(default_factory=list)  # parser's and intake's
+    notices: list[Issue] = field(default_factory=list)
+    new: list[Row] = field(default_factory=list)
+    changed: list[tuple[Row, SourceRecord, list[str]]] = field(default_factory=list)
+    rejoined: list[tuple[Row, SourceRecord]] = field(default_factory=list)
+    unchanged: list[tuple[Row, SourceRecord]] = field(default_factory=list)
+    ended: list[Enrollment] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "new": len(self.new),
+            # A child back on the roster after leaving it counts as changed.
+            "changed": len(self.changed) + len(self.rejoined),
+            "unchanged": len(self.unchanged),
+            "ended": len(self.ended),
+        }
+
+
+@dataclass
+class Outcome:
+    batch: RosterBatch
+    preview: Preview
+
+    @property
+    def committed(self) -> bool:
+        return self.batch.status == BatchStatus.COMMITTED
+
+
+def stage_roster(
+    *,
+    user: User,
+    organization: Organization,
+    program: Program | None,
+    filename: str,
+    content: bytes,
+    as_of: date | None = None,
+    date_format: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> RosterBatch:
+    """Keep the file in a new staged batch, ready to preview."""
+    if program is not None and program.organization_id != organization.pk:
+        raise IntakeError(
+            _("Program %(program)s does not belong to %(organization)s.")
+            % {"program": program.slug, "organization": organization.name}
+        )
+    if len(content) > settings.BRAID_MAX_ROSTER_BYTES:
+        raise IntakeError(
+            _(
+                "The file is %(size)s bytes; the largest roster accepted is "
+                "%(limit)s bytes."
+            )
+            % {"size": len(content), "limit": settings.BRAID_MAX_ROSTER_BYTES}
+        )
+
+    batch = RosterBatch.objects.create(
+        organization=organization,
+        program=program,
+        as_of=as_of or timezone.localdate(),
+        filename=filename[:255],
+        checksum=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        content=content,
+        options={
+            "date_format": date_format or None,
+            "overrides": dict(overrides or {}),
+        },
+        uploaded_by=user,
+    )
+    logger.info(
+        "roster batch %s staged for organization %s (%s bytes)",
+        batch.pk,
+        organization.slug,
+        batch.size,
+    )
+    return batch
+
+
+def set_reading_options(
+    batch: RosterBatch, *, date_format: str | None, overrides: Mapping[str, str]
+) -> None:
+    """Change how a staged batch's file is read (the mapping step)."""
+    _require_staged(batch)
+    batch.options = {"date_format": date_format or None, "overrides": dict(overrides)}
+    batch.save(update_fields=["options"])
+
+
+def preview(batch: RosterBatch) -> Preview:
+    """Read the staged file and compare it with what the database holds."""
+    _require_staged(batch)
+    parsed = read_roster(
+        bytes(batch.content or b""),
+        batch.filename,
+        overrides=batch.options.get("overrides") or None,
+        date_format=batch.options.get("date_format"),
+        today=timezone.localdate(),
+    )
+    result = Preview(
+        parsed=parsed, errors=list(parsed.errors), notices=list(parsed.notices)
+    )
+    result.errors.extend(_order_errors(batch))
+    result.notices.extend(_repeat_notices(batch))
+    if result.ok:
+        _compare(batch, parsed, result)
+    return result
+
+
+def commit(batch: RosterBatch, user: User) -> Outcome:
+    """Commit a staged batch whole, or record why it was rejected."""
+    _require_staged(batch)
+    started = time.monotonic()
+    try:
+        with transaction.atomic():
+            # Serialize commits for one organization, so that two rosters
+            # cannot both think a record is new.
+            Organization.objects.select_for_update().get(pk=batch.organization_id)
+            result = preview(batch)
+            if result.ok:
+                _apply(batch, result)
+                _finish(batch, result, BatchStatus.COMMITTED)
+    except Exception:
+        batch.refresh_from_db()
+        _mark_failed(batch)
+        logger.exception("roster batch %s failed; nothing was changed", batch.pk)
+        raise
+
+    if not result.ok:
+        _finish(batch, result, BatchStatus.REJECTED)
+        logger.info(
+            "roster batch %s rejected with %s errors", batch.pk, len(result.errors)
+        )
+    else:
+        logger.info(
+            "roster batch %s committed: %s new, %s changed, %s unchanged, %s ended "
+            "in %.2f s",
+            batch.pk,
+            *result.counts().values(),
+            time.monotonic() - started,
+        )
+    return Outcome(batch=batch, preview=result)
+
+
+def reject(batch: RosterBatch, result: Preview) -> None:
+    """Record a staged batch as rejected after a preview found errors."""
+    _require_staged(batch)
+    _finish(batch, result, BatchStatus.REJECTED)
+
+
+def discard(batch: RosterBatch) -> None:
+    """Drop a staged batch the contributor decided not to commit."""
+    _require_staged(batch)
+    batch.status = BatchStatus.DISCARDED
+    batch.content = None
+    batch.decided_at = timezone.now()
+    batch.save(update_fields=["status", "content", "decided_at"])
+
+
+def import_roster(
+    *,
+    user: User,
+    organization: Organization,
+    program: Program | None,
+    filename: str,
+    content: bytes,
+    as_of: date | None = None,
+    date_format: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+) -> Outcome:
+    """Stage, preview and commit in one go, as the command line does."""
+    batch = stage_roster(
+        user=user,
+        organization=organization,
+        program=program,
+        filename=filename,
+        content=content,
+        as_of=as_of,
+        date_format=date_format,
+        overrides=overrides,
+    )
+    if dry_run:
+        result = preview(batch)
+        discard(batch)
+        _record_counts(batch, result)
+        batch.save()
+        return Outcome(batch=batch, preview=result)
+    return commit(batch, user)
+
+
+def summary(outcome: Outcome) -> dict[str, Any]:
+    """The outcome as the command line prints it in JSON."""
+    result = outcome.preview
+    return {
+        "batch": outcome.batch.pk,
+        "status": outcome.batch.status,
+        "organization": outcome.batch.organization.slug,
+        "program": outcome.batch.program.slug if outcome.batch.program else None,
+        "as_of": outcome.batch.as_of.isoformat(),
+        "file": outcome.batch.filename,
+        "checksum": outcome.batch.checksum,
+        "rows": result.parsed.row_count,
+        **result.counts(),
+        "errors": [issue.as_dict() for issue in result.errors],
+        "notices": [issue.as_dict() for issue in result.notices],
+    }
+
+
+def _require_staged(batch: RosterBatch) -> None:
+    if batch.status != BatchStatus.STAGED:
+        raise IntakeError(
+            _("Batch %(batch)s is already %(status)s.")
+            % {"batch": batch.pk, "status": batch.get_status_display().lower()}
+        )
+
+
+def _order_errors(batch: RosterBatch) -> list[Issue]:
+    later = (
+        _same_roster(batch)
+        .filter(status=BatchStatus.COMMITTED, as_of__gt=batch.as_of)
+        .order_by("-as_of")
+        .first()
+    )
+    if later is None:
+        return []
+    return [
+        Issue(
+            code="out_of_order",
+            message=_(
+                "A roster as of %(later)s (batch %(batch)s) is already committed; "
+                "rosters are committed in date order, so this one, as of "
+                "%(as_of)s, cannot be."
+            )
+            % {"later": later.as_of, "batch": later.pk, "as_of": batch.as_of},
+        )
+    ]
+
+
+def _repeat_notices(batch: RosterBatch) -> list[Issue]:
+    earlier = (
+        _same_roster(batch)
+        .filter(status=BatchStatus.COMMITTED, checksum=batch.checksum)
+        .order_by("-decided_at")
+        .first()
+    )
+    if earlier is None:
+        return []
+    return [
+        Issue(
+            code="same_file",
+            message=_(
+                "This file is identical to batch %(batch)s, committed on %(when)s."
+            )
+            % {
+                "batch": earlier.pk,
+                "when": timezone.localtime(earlier.decided_at).date(),
+            },
+        )
+    ]
+
+
+def _same_roster(batch: RosterBatch) -> Any:
+    return RosterBatch.objects.filter(
+        organization_id=batch.organization_id, **_program_of(batch)
+    ).exclude(pk=batch.pk)
+
+
+def _program_of(batch: RosterBatch) -> dict[str, Any]:
+    """Look up rows of the batch's program, or of the whole organization."""
+    if batch.program_id is None:
+        return {"program__isnull": True}
+    return {"program_id": batch.program_id}
+
+
+def _compare(batch: RosterBatch, parsed: ParsedRoster, result: Preview) -> None:
+    in_file = set(parsed.mapping.values())
+    fields = [f for f in RECORD_FIELDS if f in in_file]
+    existing = _existing_records(batch.organization_id, parsed.rows)
+    open_enrollments = _open_enrollments(batch)
+    enrolled = {enrollment.source_record_id for enrollment in open_enrollments}
+
+    seen: set[int] = set()
+    for row in parsed.rows:
+        record = existing.get(id_key(str(row.values[Field.LOCAL_ID])))
+        if record is None:
+            result.new.append(row)
+            continue
+        seen.add(record.pk)
+        differences = [
+            f.value for f in fields if _stored(row, f) != getattr(record, f.value)
+        ]
+        if differences:
+            result.changed.append((row, record, differences))
+        elif record.pk not in enrolled:
+            result.rejoined.append((row, record))
+        else:
+            result.unchanged.append((row, record))
+
+    result.ended = [e for e in open_enrollments if e.source_record_id not in seen]
+
+
+def _stored(row: Row, name: Field) -> Any:
+    value = row.values[name]
+    if name == Field.GENDER and not value:
+        return Gender.UNKNOWN
+    return value
+
+
+def _existing_records(
+    organization_id: int, rows: Sequence[Row]
+) -> dict[str, SourceRecord]:
+    keys = sorted({id_key(str(row.values[Field.LOCAL_ID])) for row in rows})
+    found: dict[str, SourceRecord] = {}
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        for record in SourceRecord.objects.filter(
+            organization_id=organization_id, local_id_key__in=chunk
+        ):
+            found[record.local_id_key] = record
+    return found
+
+
+def _open_enrollments(batch: RosterBatch) -> list[Enrollment]:
+    return list(
+        Enrollment.objects.filter(
+            organization_id=batch.organization_id,
+            end_date__isnull=True,
+            **_program_of(batch),
+        )
+    )
+
+
+def _apply(batch: RosterBatch, result: Preview) -> None:
+    now = timezone.now()
+    fields = [f for f in RECORD_FIELDS if f in set(result.parsed.mapping.values())]
+
+    created = [_new_record(batch, row) for row in result.new]
+    map_new_records(created, now=now)
+    SourceRecord.objects.bulk_create(created, batch_size=500)
+
+    updated = [
+        _updated_record(record, row, fields) for row, record, _ in result.changed
+    ]
+    if updated:
+        names = sorted({f.value for f in fields} | _key_fields(fields) | {"updated_at"})
+        for record in updated:
+            record.updated_at = now
+        SourceRecord.objects.bulk_update(updated, names, batch_size=500)
+
+    enrolled_ids = {e.source_record_id for e in _open_enrollments(batch)}
+    to_enroll = [r for r in created + updated if r.pk not in enrolled_ids]
+    to_enroll += [record for _, record in result.rejoined]
+    Enrollment.objects.bulk_create(
+        [
+            Enrollment(
+                organization_id=batch.organization_id,
+                program_id=batch.program_id,
+                source_record=record,
+                start_date=batch.as_of,
+                started_by=batch,
+            )
+            for record in to_enroll
+        ],
+        batch_size=500,
+    )
+    _end_enrollments(batch, result.ended)
+
+
+def _new_record(batch: RosterBatch, row: Row) -> SourceRecord:
+    record = SourceRecord(
+        organization_id=batch.organization_id,
+        local_id=str(row.values[Field.LOCAL_ID]),
+        local_id_key=id_key(str(row.values[Field.LOCAL_ID])),
+    )
+    for name in RECORD_FIELDS:
+        setattr(record, name.value, _stored(row, name))
+    _set_keys(record)
+    return record
+
+
+def _updated_record(
+    record: SourceRecord, row: Row, fields: Iterable[Field]
+) -> SourceRecord:
+    for name in fields:
+        setattr(record, name.value, _stored(row, name))
+    _set_keys(record)
+    return record
+
+
+def _set_keys(record: SourceRecord) -> None:
+    for name, key in NAME_KEYS.items():
+        setattr(record, key, name_key(getattr(record, name.value)))
+
+
+def _key_fields(fields: Iterable[Field]) -> set[str]:
+    return {NAME_KEYS[f] for f in fields if f in NAME_KEYS}
+
+
+def _end_enrollments(batch: RosterBatch, ended: Sequence[Enrollment]) -> None:
+    ids = [enrollment.pk for enrollment in ended]
+    for start in range(0, len(ids), CHUNK):
+        Enrollment.objects.filter(pk__in=ids[start : start + CHUNK]).update(
+            end_date=batch.as_of, ended_by=batch
+        )
+
+
+def _record_counts(batch: RosterBatch, result: Preview) -> None:
+    counts = result.counts()
+    batch.row_count = result.parsed.row_count
+    batch.new_count = counts["new"]
+    batch.changed_count = counts["changed"]
+    batch.unchanged_count = counts["unchanged"]
+    batch.ended_count = counts["ended"]
+    batch.error_count = len(result.errors)
+    batch.issues = {
+        "errors": [issue.as_dict() for issue in result.errors],
+        "notices": [issue.as_dict() for issue in result.notices],
+    }
+
+
+def _finish(batch: RosterBatch, result: Preview, status: str) -> None:
+    _record_counts(batch, result)
+    batch.status = status
+    batch.content = None
+    batch.decided_at = timezone.now()
+    batch.save()
+
+
+def _mark_failed(batch: RosterBatch) -> None:
+    batch.status = BatchStatus.FAILED
+    batch.content = None
+    batch.decided_at = timezone.now()
+    batch.issues = {
+        "errors": [
+            {
+                "line": None,
+                "column": None,
+                "code": "internal_error",
+                "message": _(
+                    "Braid failed while committing this roster and changed nothing. "
+                    "The operator can find the cause in the server log."
+                ),
+            }
+        ],
+        "notices": [],
+    }
+    batch.save()

@@ -1,0 +1,187 @@
+"""Pages for sending a roster: upload, map its columns, preview, commit."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from braid.access import policy
+from braid.children.models import SourceRecord
+from braid.http import AuthenticatedRequest
+from braid.intake import services
+from braid.intake.forms import MappingForm, UploadForm
+from braid.intake.models import BatchStatus, RosterBatch
+
+# Rows of each kind listed on the preview page; the counts cover all of them.
+PREVIEW_ROWS = 200
+MAPPING_CODES = {
+    "missing_column",
+    "duplicate_column",
+    "ambiguous_dates",
+    "bad_date_format",
+}
+
+
+@login_required
+def batch_list(request: AuthenticatedRequest) -> HttpResponse:
+    if not (
+        policy.is_steward(request.user) or policy.record_organizations(request.user)
+    ):
+        raise PermissionDenied(
+            _("Rosters are seen by the staff who send them and the steward.")
+        )
+    batches = policy.visible_batches(request.user).select_related(
+        "organization", "program", "uploaded_by"
+    )
+    page = Paginator(batches, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "intake/batch/list.html",
+        {"page": page, "can_upload": bool(policy.roster_organizations(request.user))},
+    )
+
+
+@login_required
+def upload(request: AuthenticatedRequest) -> HttpResponse:
+    organizations = policy.roster_organizations(request.user)
+    if not organizations:
+        raise PermissionDenied(
+            _("You are not on the staff of an organization that contributes rosters.")
+        )
+
+    form = UploadForm(
+        request.POST or None, request.FILES or None, organizations=organizations
+    )
+    if request.method == "POST" and form.is_valid():
+        batch = _stage(request, form)
+        if batch is not None:
+            return redirect("intake:batch", pk=batch.pk)
+    return render(request, "intake/batch/upload.html", {"form": form})
+
+
+def _stage(request: AuthenticatedRequest, form: UploadForm) -> RosterBatch | None:
+    upload = form.cleaned_data["file"]
+    organization = form.cleaned_data["organization"]
+    program = form.cleaned_data["program"]
+    decision = policy.can_upload_roster(request.user, organization)
+    if not decision:
+        raise PermissionDenied(" ".join(decision.reasons))
+
+    # A new upload replaces the person's earlier unfinished one for the roster.
+    RosterBatch.objects.filter(
+        organization=organization,
+        program=program,
+        uploaded_by=request.user,
+        status=BatchStatus.STAGED,
+    ).update(status=BatchStatus.DISCARDED, content=None)
+    try:
+        return services.stage_roster(
+            user=request.user,
+            organization=organization,
+            program=program,
+            filename=upload.name,
+            content=upload.read(),
+            as_of=form.cleaned_data["as_of"],
+            date_format=form.cleaned_data["date_format"] or None,
+        )
+    except services.IntakeError as error:
+        form.add_error("file", str(error))
+        return None
+
+
+@login_required
+def batch_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    batch = policy.get_batch(request.user, pk)
+    handles = policy.can_handle_batch(request.user, batch)
+    context: dict[str, object] = {"batch": batch, "handles": bool(handles)}
+
+    if batch.status == BatchStatus.STAGED and handles:
+        result = services.preview(batch)
+        context.update(_preview_context(batch, result))
+        context["ended"] = _ended_records(request, result)
+    else:
+        context["errors"] = batch.issues.get("errors", [])
+        context["notices"] = batch.issues.get("notices", [])
+    return render(request, "intake/batch/detail.html", context)
+
+
+def _preview_context(batch: RosterBatch, result: services.Preview) -> dict[str, object]:
+    parsed = result.parsed
+    current = {header: field.value for header, field in parsed.mapping.items()}
+    mapping_form = MappingForm(
+        headers=parsed.headers,
+        current=current,
+        initial={"date_format": batch.options.get("date_format") or ""},
+    )
+    return {
+        "preview": result,
+        "counts": result.counts(),
+        "errors": [issue.as_dict() for issue in result.errors],
+        "notices": [issue.as_dict() for issue in result.notices],
+        "new_rows": result.new[:PREVIEW_ROWS],
+        "changed_rows": result.changed[:PREVIEW_ROWS],
+        "preview_rows": PREVIEW_ROWS,
+        "mapping_form": mapping_form,
+        "needs_mapping": any(issue.code in MAPPING_CODES for issue in result.errors),
+    }
+
+
+def _ended_records(
+    request: AuthenticatedRequest, result: services.Preview
+) -> list[SourceRecord]:
+    ids = [enrollment.source_record_id for enrollment in result.ended[:PREVIEW_ROWS]]
+    records = policy.visible_source_records(request.user).filter(pk__in=ids)
+    return sorted(records, key=lambda record: record.local_id_key)
+
+
+@login_required
+@require_POST
+def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    batch = _handled_batch(request, pk)
+    headers = services.preview(batch).parsed.headers
+    form = MappingForm(request.POST, headers=headers, current={})
+    if form.is_valid():
+        services.set_reading_options(
+            batch,
+            date_format=form.cleaned_data["date_format"] or None,
+            overrides=form.overrides(),
+        )
+        messages.success(request, _("The columns are read as you chose."))
+    else:
+        messages.error(request, _("Choose a field or “Not used” for every column."))
+    return redirect("intake:batch", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    batch = _handled_batch(request, pk)
+    outcome = services.commit(batch, request.user)
+    if outcome.committed:
+        messages.success(request, _("The roster is committed."))
+    else:
+        messages.error(request, _("The roster was rejected; nothing was changed."))
+    return redirect("intake:batch", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def discard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    batch = _handled_batch(request, pk)
+    services.discard(batch)
+    messages.info(request, _("The roster was discarded; nothing was changed."))
+    return redirect("intake:list")
+
+
+def _handled_batch(request: AuthenticatedRequest, pk: int) -> RosterBatch:
+    batch = policy.get_batch(request.user, pk)
+    decision = policy.can_handle_batch(request.user, batch)
+    if not decision:
+        raise PermissionDenied(" ".join(decision.reasons))
+    if batch.status != BatchStatus.STAGED:
+        raise PermissionDenied(_("This roster has already been decided."))
+    return batch
