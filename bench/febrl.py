@@ -93,7 +93,9 @@ def import_file(slug: str, frame) -> int:
     outcome = send(content, dry_run=False)
     if not outcome.committed:
         raise SystemExit(f"{slug}: rejected: {outcome.preview.errors[:3]}")
-    print(f"{slug}: {outcome.preview.counts()['new']} records, {len(bad_lines)} rows left out")
+    print(
+        f"{slug}: {outcome.preview.counts()['new']} records, {len(bad_lines)} rows left out"
+    )
     return len(bad_lines)
 
 

@@ -3,7 +3,8 @@
 import logging
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, Permission, User
+from django.db.models import Q
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -76,6 +77,34 @@ def add_site(organization: Organization, *, slug: str, name: str) -> Site:
     return Site.objects.create(organization=organization, slug=slug, name=name)
 
 
+# What the steward may do in the Django admin: set the community up, and read
+# the record of batches and of mapping, which holds no child's personal data.
+STEWARD_PERMISSIONS = [
+    ("community", "organization", ["add", "change", "view"]),
+    ("community", "program", ["add", "change", "delete", "view"]),
+    ("community", "site", ["add", "change", "delete", "view"]),
+    ("community", "membership", ["add", "change", "delete", "view"]),
+    ("auth", "user", ["add", "change", "view"]),
+    ("intake", "rosterbatch", ["view"]),
+    ("children", "child", ["view"]),
+    ("children", "sourcerecord", ["view"]),
+]
+
+
+def steward_group() -> Group:
+    group, _created = Group.objects.get_or_create(name="Stewards")
+    codenames = [
+        (app, f"{action}_{model}")
+        for app, model, actions in STEWARD_PERMISSIONS
+        for action in actions
+    ]
+    wanted = Q()
+    for app, codename in codenames:
+        wanted |= Q(content_type__app_label=app, codename=codename)
+    group.permissions.set(Permission.objects.filter(wanted))
+    return group
+
+
 @transaction.atomic
 def add_member(
     *,
@@ -106,10 +135,12 @@ def add_member(
             user.set_password(password)
         else:
             user.set_unusable_password()
+    user.save()
     if role == Role.STEWARD:
         # Stewards run the community in the admin as well as on Braid's pages.
         user.is_staff = True
-    user.save()
+        user.save(update_fields=["is_staff"])
+        user.groups.add(steward_group())
     Membership.objects.get_or_create(user=user, organization=organization, role=role)
     logger.info("user %s given role %s in %s", user.pk, role, organization.slug)
     return user

@@ -319,13 +319,6 @@ class _Graph:
         for edge in edges:
             self.hidden[edge] = True
 
-    def small_hidden(self) -> list[int]:
-        return [
-            edge
-            for edge, count in enumerate(self.values)
-            if self.hidden[edge] and is_small(count, self.threshold)
-        ]
-
     def pattern(self) -> _Pattern:
         m, n = self.shape
         hidden = self.hidden
@@ -339,13 +332,10 @@ class _Graph:
 
 def _complete(graph: _Graph) -> bool:
     """Hide complements until the pattern is complete; tell whether it is."""
-    while _cover_a_line(graph) or _close_a_cycle(graph) or _widen_a_small_count(graph):
+    while _cover_a_line(graph) or _close_a_cycle(graph) or _free_a_number(graph):
         pass
-    return not (
-        _exposed_lines(graph)
-        or _bridges(graph)
-        or any(_shortfall(graph, edge)[0] for edge in graph.small_hidden())
-    )
+    held = next(_held_numbers(graph), None)
+    return not _exposed_lines(graph) and held is None
 
 
 # Lines whose total is shown.
@@ -422,9 +412,9 @@ def _needs_a_zero(graph: _Graph, cell: int, line: int) -> bool:
 def _close_a_cycle(graph: _Graph) -> bool:
     for bridge in _bridges(graph):
         start, goal = graph.arcs[bridge]
-        path = _cheapest_path(start, goal, partial(_cycle_steps, graph, bridge))
-        if path is not None:
-            graph.hide(path)
+        found = _cheapest_path(start, goal, partial(_cycle_steps, graph, bridge))
+        if found is not None:
+            graph.hide(found[1])
             return True
     return False
 
@@ -482,43 +472,76 @@ def _search_bridges(
                     bridges.append(via)
 
 
-# How far a hidden small count can rise.
+# How far a hidden number can move.
+#
+# Raising a hidden number by one sends one more child round a cycle through
+# it: on from its head and back to its tail. Every other hidden number can
+# rise without limit and fall to zero, so it offers room forward without end
+# and backward as far as its count. A hidden zero offers no room backward,
+# and a cycle through two zeros facing opposite ways cannot move at all,
+# which is why being on a cycle is not enough.
 
 Residual = dict[int, dict[int, int]]
 
 
-def _widen_a_small_count(graph: _Graph) -> bool:
-    for edge in graph.small_hidden():
-        missing, residual = _shortfall(graph, edge)
-        if not missing:
-            continue
-        tail, head = graph.arcs[edge]
-        steps = partial(_widening_steps, graph, residual)
-        path = _cheapest_path(head, tail, steps)
+def _free_a_number(graph: _Graph) -> bool:
+    for edge in _held_numbers(graph):
+        path = _cheapest_release(graph, edge)
         if path is not None:
             graph.hide(path)
             return True
     return False
 
 
-def _shortfall(graph: _Graph, edge: int) -> tuple[int, Residual]:
-    """Tell how far short of the threshold a hidden count can rise.
+def _held_numbers(graph: _Graph) -> Iterator[int]:
+    """Give the hidden numbers that do not have the room they need.
 
-    Raising it by one means sending one more child round a cycle through
-    it: on from its head, back to its tail. Every other hidden number can
-    rise without limit and fall to zero, so it offers room forward without
-    end and backward as far as its count.
+    A small count must be able to rise to the threshold; any other hidden
+    number must be able to move one way or the other.
     """
-    need = graph.threshold - graph.values[edge]
+    for edge in range(len(graph.arcs)):
+        if graph.hidden[edge] and not _has_room(graph, edge):
+            yield edge
+
+
+def _has_room(graph: _Graph, edge: int) -> bool:
+    tail, head = graph.arcs[edge]
+    count = graph.values[edge]
+    if is_small(count, graph.threshold):
+        need = graph.threshold - count
+        return _push(_residual(graph, edge), head, tail, need) == need
+    if _push(_residual(graph, edge), head, tail, 1):
+        return True
+    return count > 0 and bool(_push(_residual(graph, edge), tail, head, 1))
+
+
+def _cheapest_release(graph: _Graph, edge: int) -> list[int] | None:
+    """Find the cheapest cells to hide that give ``edge`` more room."""
+    tail, head = graph.arcs[edge]
+    count = graph.values[edge]
+    need = graph.threshold - count if is_small(count, graph.threshold) else 1
+
+    rising = _residual(graph, edge)
+    _push(rising, head, tail, need)
+    paths = [_cheapest_path(head, tail, partial(_widening_steps, graph, rising))]
+    if count > 0 and need == 1:
+        falling = _residual(graph, edge)
+        paths.append(
+            _cheapest_path(tail, head, partial(_widening_steps, graph, falling))
+        )
+
+    found = [path for path in paths if path is not None]
+    return min(found)[1] if found else None
+
+
+def _residual(graph: _Graph, edge: int) -> Residual:
     unlimited = sum(graph.values) + graph.threshold
     residual: Residual = {node: {} for node in range(graph.nodes)}
     for other, (tail, head) in enumerate(graph.arcs):
         if graph.hidden[other] and other != edge:
             residual[tail][head] = unlimited
             residual[head][tail] = graph.values[other]
-
-    tail, head = graph.arcs[edge]
-    return need - _push(residual, head, tail, need), residual
+    return residual
 
 
 def _push(residual: Residual, source: int, sink: int, need: int) -> int:
@@ -576,7 +599,7 @@ def _widening_steps(graph: _Graph, residual: Residual, node: int) -> Iterator[St
 
 def _cheapest_path(
     start: int, goal: int, steps: Callable[[int], Iterable[Step]]
-) -> list[int] | None:
+) -> tuple[Cost, list[int]] | None:
     """Find the edges to hide on the cheapest path from start to goal.
 
     Dijkstra's method; ties go to the lower node, so the answer depends on
@@ -589,7 +612,7 @@ def _cheapest_path(
     while queue:
         cost, node = heapq.heappop(queue)
         if node == goal:
-            return _walk_back(came_by, start, goal)
+            return cost, _walk_back(came_by, start, goal)
         if cost > best[node]:
             continue
         for neighbour, edge, step in steps(node):

@@ -11,8 +11,6 @@ from django.db import transaction
 from braid.community.models import Organization
 from braid.demo.setup import DEMO_PEOPLE, create_community, import_rosters
 
-logger = logging.getLogger(__name__)
-
 ADDRESS = "127.0.0.1:8000"
 
 
@@ -47,10 +45,18 @@ class Command(BaseCommand):
     def _set_up(self, seed: int, logins: Path) -> None:
         self.stdout.write(f"Generating the demo community (seed {seed})...")
         passwords = {username: secrets.token_urlsafe(9) for username, *_ in DEMO_PEOPLE}
-        with transaction.atomic():
-            community = create_community(seed, passwords)
-        for line in import_rosters(community):
-            self.stdout.write(line)
+        # The demo says what it does itself; intake's operator log would say
+        # each step twice.
+        braid_log = logging.getLogger("braid")
+        level = braid_log.level
+        braid_log.setLevel(logging.WARNING)
+        try:
+            with transaction.atomic():
+                community = create_community(seed, passwords)
+            for line in import_rosters(community):
+                self.stdout.write(line)
+        finally:
+            braid_log.setLevel(level)
 
         lines = ["Sign in at http://" + ADDRESS + "/ as:"]
         for username, _org, _role, description in DEMO_PEOPLE:
