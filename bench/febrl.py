@@ -93,9 +93,8 @@ def import_file(slug: str, frame) -> int:
     outcome = send(content, dry_run=False)
     if not outcome.committed:
         raise SystemExit(f"{slug}: rejected: {outcome.preview.errors[:3]}")
-    print(
-        f"{slug}: {outcome.preview.counts()['new']} records, {len(bad_lines)} rows left out"
-    )
+    new = outcome.preview.counts()["new"]
+    print(f"{slug}: {new} records, {len(bad_lines)} rows left out")
     return len(bad_lines)
 
 
