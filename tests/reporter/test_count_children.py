@@ -23,7 +23,7 @@ DAY = datetime.date(2026, 10, 1)
 def serve(
     organization, count, *, gender="F", born=datetime.date(2015, 3, 7), child=None
 ):
-    """Enroll ``count`` new children, or one given child, in the organization."""
+    """Enroll `count` new children (or the one given) in the organization."""
     records = []
     for _ in range(count):
         record = SourceRecordFactory(
