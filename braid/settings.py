@@ -147,6 +147,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # collectstatic writes here for a production web server; WhiteNoise serves
 # from it, and from the package itself through the finders.
 STATIC_ROOT = Path(os.environ.get("BRAID_STATIC_ROOT") or DATA_DIR / "static")

@@ -131,3 +131,16 @@ def test_the_steward_sees_a_batch_outcome_without_names(
 
     assert committed_batch.checksum in page
     assert "Okafor" not in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["vendor/pico/pico.min.css", "vendor/htmx/htmx.min.js", "braid/braid.css"],
+)
+def test_the_vendored_styles_and_scripts_are_served_by_braid_itself(client, path):
+    from django.templatetags.static import static
+
+    response = client.get(static(path))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content if response.streaming else [response.content])
