@@ -41,7 +41,8 @@ one.
 Where a child can fall under several values of a dimension, the totals
 across it count distinct children and are not sums. The same pattern is
 used: such a total is bounded by its line (at least its largest count, at
-most their sum) rather than equal to the sum, which tells a reader less.
+most their sum) rather than equal to the sum, which tells a reader less;
+the tests audit the patterns against those bounds.
 """
 
 import heapq
@@ -126,6 +127,7 @@ def _smallest_shown(counts: Sequence[int], hidden: Sequence[bool]) -> int | None
     shown = [k for k in range(len(counts)) if not hidden[k]]
     if not shown:
         return None
+    # A zero comes last: hidden, it can only rise, so it covers less.
     return min(shown, key=lambda k: (counts[k] == 0, counts[k], k))
 
 
@@ -331,7 +333,10 @@ class _Graph:
 
 
 def _complete(graph: _Graph) -> bool:
-    """Hide complements until the pattern is complete; tell whether it is."""
+    """Hide complements until the pattern is complete; tell whether it is.
+
+    Each step hides at least one more number, so the steps come to an end.
+    """
     while _cover_a_line(graph) or _close_a_cycle(graph) or _free_a_number(graph):
         pass
     held = next(_held_numbers(graph), None)
@@ -413,7 +418,7 @@ def _close_a_cycle(graph: _Graph) -> bool:
     for bridge in _bridges(graph):
         start, goal = graph.arcs[bridge]
         found = _cheapest_path(start, goal, partial(_cycle_steps, graph, bridge))
-        if found is not None:
+        if found and found[1]:
             graph.hide(found[1])
             return True
     return False
@@ -487,7 +492,7 @@ Residual = dict[int, dict[int, int]]
 def _free_a_number(graph: _Graph) -> bool:
     for edge in _held_numbers(graph):
         path = _cheapest_release(graph, edge)
-        if path is not None:
+        if path:
             graph.hide(path)
             return True
     return False
@@ -519,12 +524,13 @@ def _cheapest_release(graph: _Graph, edge: int) -> list[int] | None:
     """Find the cheapest cells to hide that give ``edge`` more room."""
     tail, head = graph.arcs[edge]
     count = graph.values[edge]
-    need = graph.threshold - count if is_small(count, graph.threshold) else 1
+    small = is_small(count, graph.threshold)
+    need = graph.threshold - count if small else 1
 
     rising = _residual(graph, edge)
     _push(rising, head, tail, need)
     paths = [_cheapest_path(head, tail, partial(_widening_steps, graph, rising))]
-    if count > 0 and need == 1:
+    if count > 0 and not small:
         falling = _residual(graph, edge)
         paths.append(
             _cheapest_path(tail, head, partial(_widening_steps, graph, falling))

@@ -62,8 +62,10 @@ def export(request: AuthenticatedRequest) -> HttpResponse:
         return HttpResponse(
             str(error), status=400, content_type="text/plain; charset=utf-8"
         )
+    # The byte-order mark tells Excel the file is UTF-8, so that accented
+    # labels open right; pandas and R skip it.
     response = HttpResponse(
-        renderers.to_csv(table), content_type="text/csv; charset=utf-8"
+        "\ufeff" + renderers.to_csv(table), content_type="text/csv; charset=utf-8"
     )
     name = "-".join(
         filter(None, [table.table.row_dimension, table.table.column_dimension])

@@ -164,7 +164,8 @@ def test_the_csv_export_has_the_layout_analysts_expect(client, people, served):
     )
 
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "Organization"
     assert rows[0][-1] == "Total"
     assert [row[0] for row in rows[1:4]] == ["Riverbend Schools", "Youth Club", "Total"]
