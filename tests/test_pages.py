@@ -143,4 +143,5 @@ def test_the_vendored_styles_and_scripts_are_served_by_braid_itself(client, path
     response = client.get(static(path))
 
     assert response.status_code == 200
-    assert b"".join(response.streaming_content if response.streaming else [response.content])
+    body = response.streaming_content if response.streaming else [response.content]
+    assert b"".join(body)
