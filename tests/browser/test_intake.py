@@ -13,6 +13,7 @@ from tests.intake.rosters import AVA, HEADER, LEO, MIA, roster
 
 pytestmark = pytest.mark.browser
 
+ENROLLED = "Riverbend Schools: Enrolled"
 ZARA_BAD_DOB = "00104,Zara,Quillfeather,2015-02-30,F,4"
 
 
@@ -68,7 +69,7 @@ def test_staff_preview_a_roster_commit_it_and_end_a_child_missing_from_the_next(
 ):
     sign_in(page, "district-staff")
 
-    send_roster(page, write_roster(tmp_path, "fall.csv", AVA, MIA, LEO), "Enrolled")
+    send_roster(page, write_roster(tmp_path, "fall.csv", AVA, MIA, LEO), ENROLLED)
     expect_counts(preview_counts(page), new=3, changed=0, unchanged=0, ended=0)
     expect(page.get_by_text("The file has 3 rows.")).to_be_visible()
     assert_accessible(page)
@@ -86,7 +87,7 @@ def test_staff_preview_a_roster_commit_it_and_end_a_child_missing_from_the_next(
     ]
     assert Enrollment.objects.filter(end_date=None).count() == 3
 
-    send_roster(page, write_roster(tmp_path, "winter.csv", AVA, MIA), "Enrolled")
+    send_roster(page, write_roster(tmp_path, "winter.csv", AVA, MIA), ENROLLED)
     expect_counts(preview_counts(page), new=0, changed=0, unchanged=2, ended=1)
     page.get_by_text("1 child no longer on the roster").click()
     expect(page.get_by_text("00103: Leo Brennan")).to_be_visible()
