@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from braid.access import policy
@@ -18,6 +19,12 @@ from braid.intake.models import BatchStatus, RosterBatch
 
 # Rows of each kind listed on the preview page; the counts cover all of them.
 PREVIEW_ROWS = 200
+ENCODING_NAMES = {
+    "utf-8": _lazy("UTF-8"),
+    "utf-8-sig": _lazy("UTF-8 with a byte-order mark"),
+    "cp1252": _lazy("Windows-1252"),
+    "xlsx": _lazy("an Excel workbook"),
+}
 MAPPING_CODES = {
     "missing_column",
     "duplicate_column",
@@ -119,6 +126,7 @@ def _preview_context(batch: RosterBatch, result: services.Preview) -> dict[str, 
     )
     return {
         "preview": result,
+        "encoding_name": ENCODING_NAMES.get(parsed.encoding, parsed.encoding),
         "counts": result.counts(),
         "errors": [issue.as_dict() for issue in result.errors],
         "notices": [issue.as_dict() for issue in result.notices],

@@ -27,18 +27,35 @@ AGE_BANDS = [(0, 4), (5, 9), (10, 14), (15, 17), (18, None)]
 @dataclass(frozen=True)
 class Dimension:
     slug: str
-    label: object  # a lazy translatable string
+    label: object  # a lazy translatable string, for a column heading
+    noun: object  # the same in the middle of a sentence
     overlaps: bool  # whether a child can be under several values
 
 
 DIMENSIONS = {
     d.slug: d
     for d in [
-        Dimension("organization", gettext_lazy("Organization"), overlaps=True),
-        Dimension("program", gettext_lazy("Program"), overlaps=True),
-        Dimension("gender", gettext_lazy("Gender"), overlaps=False),
-        Dimension("age-band", gettext_lazy("Age band"), overlaps=False),
-        Dimension("grade", gettext_lazy("Grade"), overlaps=False),
+        Dimension(
+            "organization",
+            gettext_lazy("Organization"),
+            gettext_lazy("organization"),
+            overlaps=True,
+        ),
+        Dimension(
+            "program", gettext_lazy("Program"), gettext_lazy("program"), overlaps=True
+        ),
+        Dimension(
+            "gender", gettext_lazy("Gender"), gettext_lazy("gender"), overlaps=False
+        ),
+        Dimension(
+            "age-band",
+            gettext_lazy("Age band"),
+            gettext_lazy("age band"),
+            overlaps=False,
+        ),
+        Dimension(
+            "grade", gettext_lazy("Grade"), gettext_lazy("grade"), overlaps=False
+        ),
     ]
 }
 

@@ -122,11 +122,22 @@ def _name(dimension: str | None, names: Mapping[str, str] | None) -> str:
     return names.get(dimension, dimension)
 
 
+def _noun(dimension: str | None, names: Mapping[str, str] | None) -> str:
+    """Name a dimension as it reads in the middle of a sentence."""
+    if names is None and dimension is not None:
+        from braid.reporter.counts import DIMENSIONS
+
+        known = DIMENSIONS.get(dimension)
+        if known:
+            return str(known.noun)
+    return _name(dimension, names)
+
+
 def _title(table: CountTable, names: Mapping[str, str] | None) -> str:
-    rows = _name(table.row_dimension, names)
-    if not table.column_labels:
+    rows = _noun(table.row_dimension, names)
+    if table.column_dimension is None:
         return _("Children by %(rows)s") % {"rows": rows}
-    columns = _name(table.column_dimension, names)
+    columns = _noun(table.column_dimension, names)
     return _("Children by %(rows)s and %(columns)s") % {
         "rows": rows,
         "columns": columns,
@@ -156,7 +167,7 @@ def notes(result: SuppressedTable, names: Mapping[str, str] | None = None) -> li
                 "once in the %(total)s row, so that row is not the sum of the rows "
                 "above it."
             )
-            % {"dimension": _name(table.row_dimension, names), "total": _("Total")}
+            % {"dimension": _noun(table.row_dimension, names), "total": _("Total")}
         )
     if table.columns_overlap and table.column_labels:
         found.append(
@@ -165,7 +176,7 @@ def notes(result: SuppressedTable, names: Mapping[str, str] | None = None) -> li
                 "once in the %(total)s column, so that column is not the sum of the "
                 "columns before it."
             )
-            % {"dimension": _name(table.column_dimension, names), "total": _("Total")}
+            % {"dimension": _noun(table.column_dimension, names), "total": _("Total")}
         )
     return found
 

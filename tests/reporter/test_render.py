@@ -239,7 +239,7 @@ def test_dimension_names_come_from_the_reports_dimensions_by_default(table):
     layout = render.as_context(table)
 
     assert layout.header[0] == "Organization"
-    assert layout.title == "Children by Organization and Age band"
+    assert layout.title == "Children by organization and age band"
 
 
 def test_an_unknown_dimension_is_named_by_its_key():
