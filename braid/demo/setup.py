@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from braid.community.models import Organization, Role
 from braid.community.services import add_member, add_organization, add_program, add_site
-from braid.demo.generate import DemoCommunity, build_community
+from braid.demo.generator import DemoCommunity, build_community
 from braid.intake import services
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 import pytest
 
-from braid.demo.generate import DemoCommunity, build_community
+from braid.demo.generator import DemoCommunity, build_community
 
 
 @pytest.fixture(scope="session")

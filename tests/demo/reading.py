@@ -7,32 +7,8 @@ import re
 
 from openpyxl import load_workbook
 
-from braid.demo.generate import DemoCommunity, DemoRoster
-
-# The headers the intake reader recognizes, as the brief for the demo lists
-# them, with the field each one holds.
-HEADER_FIELDS = {
-    "Student ID": "local_id",
-    "Participant ID": "local_id",
-    "State ID": "state_id",
-    "First Name": "first_name",
-    "Given Name": "first_name",
-    "Middle Name": "middle_name",
-    "Last Name": "last_name",
-    "Surname": "last_name",
-    "Birthdate": "birth_date",
-    "DOB": "birth_date",
-    "Date of Birth": "birth_date",
-    "Gender": "gender",
-    "Sex": "gender",
-    "Grade": "grade",
-    "School": "school",
-    "Address": "address",
-    "ZIP": "zip_code",
-    "Guardian Name": "guardian_name",
-    "Guardian Phone": "guardian_phone",
-    "Guardian Email": "guardian_email",
-}
+from braid.demo.generator import DemoCommunity, DemoRoster
+from braid.demo.generator.rosters import HEADER_FIELDS
 
 Record = dict[str, str | datetime.date]
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from braid.children.models import Child, SourceRecord
 from braid.community.models import Organization
-from braid.demo.generate import build_community
+from braid.demo.generator import build_community
 from braid.demo.setup import DEMO_PEOPLE
 from braid.intake.models import BatchStatus, RosterBatch
 

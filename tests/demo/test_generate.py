@@ -4,7 +4,7 @@ import datetime
 import re
 from collections import Counter
 
-from braid.demo.generate import DemoCommunity, build_community
+from braid.demo.generator import DemoCommunity, build_community
 from braid.intake.parsing.roster import read_roster
 from tests.demo.reading import (
     HEADER_FIELDS,
