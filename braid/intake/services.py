@@ -268,8 +268,8 @@ def summary(outcome: Outcome) -> dict[str, Any]:
 def _require_staged(batch: RosterBatch) -> None:
     if batch.status != BatchStatus.STAGED:
         raise IntakeError(
-            _("Batch %(batch)s is already %(status)s.")
-            % {"batch": batch.pk, "status": batch.get_status_display().lower()}
+            _("Batch %(batch)s has already been decided: %(status)s.")
+            % {"batch": batch.pk, "status": batch.get_status_display()}
         )
 
 

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from braid.access import policy
@@ -15,15 +15,17 @@ from braid.children.models import SourceRecord
 from braid.http import AuthenticatedRequest
 from braid.intake import services
 from braid.intake.forms import MappingForm, UploadForm
+from braid.intake.labels import FIELD_LABELS
 from braid.intake.models import BatchStatus, RosterBatch
+from braid.intake.parsing.types import Field
 
 # Rows of each kind listed on the preview page; the counts cover all of them.
 PREVIEW_ROWS = 200
 ENCODING_NAMES = {
-    "utf-8": _lazy("UTF-8"),
-    "utf-8-sig": _lazy("UTF-8 with a byte-order mark"),
-    "cp1252": _lazy("Windows-1252"),
-    "xlsx": _lazy("an Excel workbook"),
+    "utf-8": gettext_lazy("UTF-8"),
+    "utf-8-sig": gettext_lazy("UTF-8 with a byte-order mark"),
+    "cp1252": gettext_lazy("Windows-1252"),
+    "xlsx": gettext_lazy("an Excel workbook"),
 }
 MAPPING_CODES = {
     "missing_column",
@@ -131,7 +133,10 @@ def _preview_context(batch: RosterBatch, result: services.Preview) -> dict[str, 
         "errors": [issue.as_dict() for issue in result.errors],
         "notices": [issue.as_dict() for issue in result.notices],
         "new_rows": result.new[:PREVIEW_ROWS],
-        "changed_rows": result.changed[:PREVIEW_ROWS],
+        "changed_rows": [
+            (row, record, [FIELD_LABELS[Field(name)] for name in fields])
+            for row, record, fields in result.changed[:PREVIEW_ROWS]
+        ],
         "preview_rows": PREVIEW_ROWS,
         "mapping_form": mapping_form,
         "needs_mapping": any(issue.code in MAPPING_CODES for issue in result.errors),

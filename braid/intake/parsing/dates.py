@@ -229,7 +229,8 @@ def _conflicting(month_line: int, day_line: int, column: str) -> Issue:
     message = _(
         "Some dates of birth put the month first (line %(month_line)s) and "
         "others the day first (line %(day_line)s). Write them all one way, "
-        "then declare the format, for example --date-format %(month_first)s."
+        "then declare the format: “Dates of birth are written as” on the "
+        "page, or --date-format %(month_first)s on the command line."
     ) % {
         "month_line": month_line,
         "day_line": day_line,
@@ -243,8 +244,9 @@ def _ambiguous(column: str) -> Issue:
     message = _(
         "Every date of birth in the file could be month/day/year or "
         "day/month/year, so Braid cannot tell which is meant. Declare the "
-        "format and read the file again: --date-format %(month_first)s if the "
-        "month comes first, --date-format %(day_first)s if the day does."
+        "format and read the file again: choose it under “Dates of birth are "
+        "written as” on the page, or give --date-format %(month_first)s (month "
+        "first) or --date-format %(day_first)s (day first) on the command line."
     ) % {"month_first": MONTH_FIRST, "day_first": DAY_FIRST}
     return Issue(Code.AMBIGUOUS_DATES, message, column=column)
 
