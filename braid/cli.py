@@ -14,9 +14,72 @@ def main(argv: list[str] | None = None) -> None:
     args[0] = "braid"
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "braid.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
-    execute_from_command_line(args)
+    try:
+        # Django would report a bad setting as a traceback from deep inside
+        # its own start-up; the message alone says what to fix.
+        settings.INSTALLED_APPS  # noqa: B018
+    except ImproperlyConfigured as error:
+        sys.exit(f"braid: {error}")
+
+    try:
+        execute_from_command_line(args)
+    except DatabaseError:
+        problem = _unmigrated_database()
+        if problem is None:
+            raise
+        sys.exit(f"braid: {problem}")
+
+
+def _unmigrated_database() -> str | None:
+    """Say what to do when the database lacks Braid's tables, else None."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils.translation import gettext as _
+
+    # The failed statement may have left the connection unusable (PostgreSQL
+    # refuses everything in an aborted transaction): start a fresh one.
+    connection.close()
+    try:
+        tables = connection.introspection.table_names()
+    except DatabaseError:
+        return None
+    if not tables:
+        return _(
+            "The database at %(where)s has no tables yet: run `braid migrate` (or "
+            "`make demo`), or set BRAID_DATA_DIR (or DATABASE_URL) to the data "
+            "you meant, e.g. `export BRAID_DATA_DIR=$PWD/var` for the demo's."
+        ) % {"where": _database_description()}
+
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception:
+        # Whatever stops the migrations from being read, the original error
+        # says more than this one would.
+        return None
+    if not pending:
+        return None
+    return _(
+        "The database at %(where)s lacks the tables of migrations not applied "
+        "yet: run `braid migrate`."
+    ) % {"where": _database_description()}
+
+
+def _database_description() -> str:
+    from django.db import connection
+
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return str(database["NAME"])
+    # The user name and password stay out of what is printed.
+    host = database.get("HOST") or "localhost"
+    port = f":{database['PORT']}" if database.get("PORT") else ""
+    return f"{connection.vendor}://{host}{port}/{database['NAME']}"
 
 
 if __name__ == "__main__":

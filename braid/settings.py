@@ -2,48 +2,144 @@
 
 Variables: DATABASE_URL (PostgreSQL; SQLite in the data folder when absent),
 SECRET_KEY or SECRET_KEY_FILE, DEBUG, ALLOWED_HOSTS, BRAID_DATA_DIR,
-BRAID_SUPPRESSION_THRESHOLD, BRAID_TIME_ZONE.
+BRAID_SUPPRESSION_THRESHOLD, BRAID_MAX_ROSTER_BYTES, BRAID_TIME_ZONE,
+BRAID_LOG_LEVEL, BRAID_STATIC_ROOT.
+
+A value that cannot be used stops Braid with ImproperlyConfigured naming the
+variable and the value. These messages are in English: translations need the
+settings they would be reporting on.
 """
 
+import contextlib
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
+
+# The data folder holds children's names and dates of birth (in the SQLite
+# database) and the secret key: only its owner may read it.
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def _flag(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 1 or 0 (on or off), not {value!r}.")
+
+
+def _whole_number(name: str, default: int, minimum: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of at least {minimum}, not {value!r}."
+        )
+    return number
+
+
+def _time_zone(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip() or default
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name} must be a time zone name such as America/Chicago, not {value!r}."
+        ) from None
+    return value
+
+
+def _log_level(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip().upper() or default
+    if value not in _LOG_LEVELS:
+        raise ImproperlyConfigured(
+            f"{name} must be one of {', '.join(_LOG_LEVELS)}, not {os.environ[name]!r}."
+        )
+    return value
 
 
 def _data_dir() -> Path:
     configured = os.environ.get("BRAID_DATA_DIR")
     if configured:
-        return Path(configured).expanduser().resolve()
-    xdg = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(xdg) / "braid"
+        data_dir = Path(configured).expanduser().resolve()
+    else:
+        xdg = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+        data_dir = Path(xdg) / "braid"
+    # A folder that already exists keeps its permissions: it may be one the
+    # operator chose and shares with other things.
+    data_dir.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    return data_dir
 
 
 def _secret_key(data_dir: Path) -> str:
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     if os.environ.get("SECRET_KEY_FILE"):
-        return Path(os.environ["SECRET_KEY_FILE"]).read_text().strip()
+        return _secret_key_from(Path(os.environ["SECRET_KEY_FILE"]))
 
     # The embedded default keeps a key of its own beside its database, made
     # once with owner-only permissions, so that sessions survive a restart.
     key_file = data_dir / "secret_key"
     if not key_file.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
+
+
+def _secret_key_from(path: Path) -> str:
+    try:
+        key = path.read_text().strip()
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY_FILE is {str(path)!r}, which cannot be read: {error.strerror}."
+        ) from None
+    if not key:
+        raise ImproperlyConfigured(f"SECRET_KEY_FILE {str(path)!r} is empty.")
+    return key
+
+
+def _database_url(url: str) -> dict[str, Any]:
+    try:
+        return dict(dj_database_url.parse(url))
+    except ValueError as error:
+        # The address may hold a password, so it is not repeated here.
+        raise ImproperlyConfigured(f"DATABASE_URL cannot be used: {error}") from None
+
+
+def _private_sqlite(path: Path) -> Path:
+    """Create the database file owner-only, and tighten one made before."""
+    # SQLite gives its -wal, -shm and -journal files the database file's
+    # permissions when it creates them; older ones are tightened here.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+    os.close(fd)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists() and companion.stat().st_mode & 0o077:
+            with contextlib.suppress(PermissionError):
+                # Another owner's file is theirs to guard.
+                companion.chmod(PRIVATE_FILE)
+    return path
 
 
 DATA_DIR = _data_dir()
@@ -105,13 +201,12 @@ TEMPLATES = [
 ]
 
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+    DATABASES = {"default": _database_url(os.environ["DATABASE_URL"])}
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "braid.sqlite3"),
+            "NAME": str(_private_sqlite(DATA_DIR / "braid.sqlite3")),
             "OPTIONS": {
                 # WAL lets reports read while an import writes; the immediate
                 # transaction mode makes a writer wait for the lock instead of
@@ -142,7 +237,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = os.environ.get("BRAID_TIME_ZONE", "America/Chicago")
+TIME_ZONE = _time_zone("BRAID_TIME_ZONE", "America/Chicago")
 USE_I18N = True
 USE_TZ = True
 
@@ -168,12 +263,17 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Rosters are read in memory; a county's largest roster is a few megabytes.
-BRAID_MAX_ROSTER_BYTES = int(os.environ.get("BRAID_MAX_ROSTER_BYTES", 50 * 1024 * 1024))
+BRAID_MAX_ROSTER_BYTES = _whole_number(
+    "BRAID_MAX_ROSTER_BYTES", default=50 * 1024 * 1024, minimum=1
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = BRAID_MAX_ROSTER_BYTES
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Counts from 1 to threshold - 1 are never shown.
-BRAID_SUPPRESSION_THRESHOLD = int(os.environ.get("BRAID_SUPPRESSION_THRESHOLD", 11))
+# Counts from 1 to threshold - 1 are never shown; a threshold of 1 would show
+# every count, so 2 is the least that still hides anything.
+BRAID_SUPPRESSION_THRESHOLD = _whole_number(
+    "BRAID_SUPPRESSION_THRESHOLD", default=11, minimum=2
+)
 
 LOGGING = {
     "version": 1,
@@ -187,7 +287,7 @@ LOGGING = {
     "loggers": {
         "braid": {
             "handlers": ["console"],
-            "level": os.environ.get("BRAID_LOG_LEVEL", "INFO"),
+            "level": _log_level("BRAID_LOG_LEVEL", "INFO"),
         },
     },
 }

@@ -5,24 +5,54 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 SHOW = (
     "import json, braid.settings as s; db = s.DATABASES['default']; "
     "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), "
-    "'key': s.SECRET_KEY, 'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS}))"
+    "'key': s.SECRET_KEY, 'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS, "
+    "'threshold': s.BRAID_SUPPRESSION_THRESHOLD, "
+    "'max_roster_bytes': s.BRAID_MAX_ROSTER_BYTES, 'time_zone': s.TIME_ZONE}))"
 )
 
+# Opens the embedded database as Braid does, writes to it, and reports the
+# permissions of the database's files while the connection is still open.
+WRITE_AND_SHOW_MODES = (
+    "import json, os, pathlib, django; "
+    "os.environ['DJANGO_SETTINGS_MODULE'] = 'braid.settings'; django.setup(); "
+    "from django.conf import settings; from django.db import connection; "
+    "cursor = connection.cursor(); cursor.execute('create table t (x integer)'); "
+    "cursor.execute('insert into t values (1)'); "
+    "folder = pathlib.Path(settings.DATA_DIR); "
+    "print(json.dumps({p.name: p.stat().st_mode & 0o777 "
+    "for p in [folder, *folder.glob('braid.sqlite3*')]}))"
+)
 
-def settings_with(env: dict[str, str]) -> dict:
-    clean = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SHOW],
+SETTINGS_VARIABLES = {
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "DEBUG",
+    "BRAID_SUPPRESSION_THRESHOLD",
+    "BRAID_MAX_ROSTER_BYTES",
+    "BRAID_TIME_ZONE",
+    "BRAID_LOG_LEVEL",
+}
+
+
+def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    return subprocess.run(
+        [sys.executable, "-c", code],
         env={**clean, **env},
         capture_output=True,
         text=True,
-        check=True,
     )
+
+
+def settings_with(env: dict[str, str]) -> dict:
+    result = run_python(SHOW, env)
+    assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
@@ -73,3 +103,108 @@ def test_debug_and_allowed_hosts_are_read(tmp_path):
 
     assert found["debug"] is True
     assert found["hosts"] == ["braid.example.org", "x"]
+
+
+def test_the_numbers_are_read(tmp_path):
+    found = settings_with(
+        {
+            "BRAID_DATA_DIR": str(tmp_path),
+            "BRAID_SUPPRESSION_THRESHOLD": " 5 ",
+            "BRAID_MAX_ROSTER_BYTES": "1000",
+            "BRAID_TIME_ZONE": "Europe/Madrid",
+        }
+    )
+
+    assert found["threshold"] == 5
+    assert found["max_roster_bytes"] == 1000
+    assert found["time_zone"] == "Europe/Madrid"
+
+
+def test_empty_numbers_mean_the_defaults(tmp_path):
+    found = settings_with(
+        {
+            "BRAID_DATA_DIR": str(tmp_path),
+            "BRAID_SUPPRESSION_THRESHOLD": "",
+            "BRAID_MAX_ROSTER_BYTES": "",
+        }
+    )
+
+    assert found["threshold"] == 11
+    assert found["max_roster_bytes"] == 50 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("BRAID_SUPPRESSION_THRESHOLD", "abc", "a whole number of at least 2"),
+        ("BRAID_SUPPRESSION_THRESHOLD", "0", "a whole number of at least 2"),
+        ("BRAID_SUPPRESSION_THRESHOLD", "1", "a whole number of at least 2"),
+        ("BRAID_SUPPRESSION_THRESHOLD", "-11", "a whole number of at least 2"),
+        ("BRAID_SUPPRESSION_THRESHOLD", "10.5", "a whole number of at least 2"),
+        ("BRAID_MAX_ROSTER_BYTES", "50MB", "a whole number of at least 1"),
+        ("BRAID_MAX_ROSTER_BYTES", "0", "a whole number of at least 1"),
+        ("BRAID_TIME_ZONE", "Mars/Olympus", "a time zone name"),
+        ("BRAID_LOG_LEVEL", "loud", "one of DEBUG, INFO"),
+        ("DEBUG", "ture", "1 or 0"),
+    ],
+)
+def test_a_bad_value_is_refused_naming_the_variable_and_the_value(
+    tmp_path, variable, value, expected
+):
+    result = run_python(SHOW, {"BRAID_DATA_DIR": str(tmp_path), variable: value})
+
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("django.core.exceptions.ImproperlyConfigured: ")
+    assert f"{variable} must be" in last_line
+    assert expected in last_line
+    assert repr(value) in last_line
+
+
+def test_braid_reports_a_bad_value_in_one_line_without_a_traceback(tmp_path):
+    result = run_python(
+        "from braid.cli import main; main(['braid', 'check'])",
+        {"BRAID_DATA_DIR": str(tmp_path), "BRAID_SUPPRESSION_THRESHOLD": "abc"},
+    )
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "braid: BRAID_SUPPRESSION_THRESHOLD must be a whole number of at least 2, "
+        "not 'abc'.\n"
+    )
+
+
+def test_a_secret_key_file_that_cannot_be_read_is_named(tmp_path):
+    missing = tmp_path / "no-such-key"
+
+    result = run_python(
+        SHOW, {"BRAID_DATA_DIR": str(tmp_path), "SECRET_KEY_FILE": str(missing)}
+    )
+
+    assert result.returncode != 0
+    assert f"SECRET_KEY_FILE is '{missing}', which cannot be read" in result.stderr
+
+
+def test_the_data_folder_and_the_database_files_are_for_their_owner_only(tmp_path):
+    data = tmp_path / "data"
+
+    result = run_python(WRITE_AND_SHOW_MODES, {"BRAID_DATA_DIR": str(data)})
+
+    assert result.returncode == 0, result.stderr
+    modes = json.loads(result.stdout)
+    assert modes.pop("data") == 0o700
+    assert modes.pop("braid.sqlite3") == 0o600
+    # SQLite in WAL mode keeps these beside the database while it is open.
+    assert modes == {"braid.sqlite3-wal": 0o600, "braid.sqlite3-shm": 0o600}
+    assert (data / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_database_made_readable_by_others_is_made_owner_only(tmp_path):
+    for name in ["braid.sqlite3", "braid.sqlite3-wal", "braid.sqlite3-journal"]:
+        (tmp_path / name).touch(mode=0o644)
+        (tmp_path / name).chmod(0o644)
+
+    settings_with({"BRAID_DATA_DIR": str(tmp_path)})
+
+    for name in ["braid.sqlite3", "braid.sqlite3-wal", "braid.sqlite3-journal"]:
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name

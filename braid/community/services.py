@@ -4,9 +4,11 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -38,11 +40,8 @@ def add_organization(
             _("Unknown kind %(kind)s; use one of %(kinds)s.")
             % {"kind": kind, "kinds": ", ".join(OrganizationKind.values)}
         )
-    if slugify(slug) != slug:
-        raise ValidationError(
-            _("The slug %(slug)s may hold only lower-case letters, digits and hyphens.")
-            % {"slug": slug}
-        )
+    _check_slug(slug, Organization)
+    name = _checked_name(name, Organization)
     if Organization.objects.filter(slug=slug).exists():
         raise ValidationError(
             _("An organization %(slug)s already exists.") % {"slug": slug}
@@ -65,6 +64,8 @@ def add_organization(
 
 
 def add_program(organization: Organization, *, slug: str, name: str) -> Program:
+    _check_slug(slug, Program)
+    name = _checked_name(name, Program)
     if organization.programs.filter(slug=slug).exists():
         raise ValidationError(
             _("%(organization)s already has a program %(slug)s.")
@@ -74,7 +75,44 @@ def add_program(organization: Organization, *, slug: str, name: str) -> Program:
 
 
 def add_site(organization: Organization, *, slug: str, name: str) -> Site:
+    _check_slug(slug, Site)
+    name = _checked_name(name, Site)
     return Site.objects.create(organization=organization, slug=slug, name=name)
+
+
+def _check_slug(slug: str, model: type[Model]) -> None:
+    # Slugs appear in commands and addresses, so they are refused rather than
+    # quietly rewritten into something the person did not type.
+    longest = _max_length(model, "slug")
+    if not slug:
+        raise ValidationError(_("The slug may not be empty."))
+    if slugify(slug) != slug:
+        raise ValidationError(
+            _("The slug %(slug)s may hold only lower-case letters, digits and hyphens.")
+            % {"slug": slug}
+        )
+    if len(slug) > longest:
+        raise ValidationError(
+            _("The slug %(slug)s is longer than %(limit)s characters.")
+            % {"slug": slug, "limit": longest}
+        )
+
+
+def _max_length(model: type[Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    return getattr(field, "max_length", None) or 0
+
+
+def _checked_name(name: str, model: type[Model]) -> str:
+    longest = _max_length(model, "name")
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("The name may not be empty."))
+    if len(name) > longest:
+        raise ValidationError(
+            _("The name is longer than %(limit)s characters.") % {"limit": longest}
+        )
+    return name
 
 
 # What the steward may do in the Django admin: set the community up, and read
@@ -116,7 +154,11 @@ def add_member(
     first_name: str = "",
     last_name: str = "",
 ) -> User:
-    """Create the user if needed and give them a role in the organization."""
+    """Give a user a role in the organization, creating the user if new.
+
+    A password is set only on a new user, and must pass the password
+    validators; a new user without one cannot sign in until it is set.
+    """
     if role not in Role.values:
         raise ValidationError(
             _("Unknown role %(role)s; use one of %(roles)s.")
@@ -125,17 +167,20 @@ def add_member(
     if role == Role.STEWARD and not organization.is_backbone:
         raise ValidationError(_("Stewards belong to the backbone organization."))
 
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(
-        username=username,
-        defaults={"email": email, "first_name": first_name, "last_name": last_name},
-    )
-    if created:
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-    user.save()
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        user = _new_user(username, password, email, first_name, last_name)
+    elif password is not None:
+        # Changing a password is a deliberate act of its own; a script that
+        # gives an existing user another role must not reset it on the way.
+        raise ValidationError(
+            _(
+                "The user %(username)s already exists, so their password was not "
+                "changed and nothing else was either."
+            )
+            % {"username": username}
+        )
+
     if role == Role.STEWARD:
         # Stewards run the community in the admin as well as on Braid's pages.
         user.is_staff = True
@@ -144,3 +189,46 @@ def add_member(
     Membership.objects.get_or_create(user=user, organization=organization, role=role)
     logger.info("user %s given role %s in %s", user.pk, role, organization.slug)
     return user
+
+
+def _new_user(
+    username: str, password: str | None, email: str, first_name: str, last_name: str
+) -> User:
+    _check_username(username)
+    if email:
+        validate_email(email)
+
+    user = get_user_model()(
+        username=username, email=email, first_name=first_name, last_name=last_name
+    )
+    if password is None:
+        user.set_unusable_password()
+    elif not password:
+        raise ValidationError(_("The password is empty."))
+    else:
+        validate_password(password, user)
+        user.set_password(password)
+    user.save()
+    return user
+
+
+def _check_username(username: str) -> None:
+    user_model = get_user_model()
+    longest = _max_length(user_model, "username")
+    if not username:
+        raise ValidationError(_("The user name may not be empty."))
+    if len(username) > longest:
+        raise ValidationError(
+            _("The user name %(username)s is longer than %(limit)s characters.")
+            % {"username": username, "limit": longest}
+        )
+    try:
+        user_model.username_validator(username)
+    except ValidationError:
+        raise ValidationError(
+            _(
+                "The user name %(username)s may hold only letters, digits and "
+                "the characters @ . + - _"
+            )
+            % {"username": username}
+        ) from None

@@ -1,6 +1,9 @@
 """`braid org add` and `braid org list`."""
 
 import io
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.management import call_command
@@ -68,3 +71,58 @@ def test_a_taken_slug_is_refused():
 def test_an_unknown_kind_is_refused():
     with pytest.raises(CommandError, match="invalid choice: 'church'"):
         org("add", "x", "--name", "X", "--kind", "church")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("slug", "refusal"),
+    [
+        ("", "may not be empty"),
+        ("Heron Club", "only lower-case letters"),
+        ("heron club", "only lower-case letters"),
+        ("x" * 61, "longer than 60"),
+    ],
+)
+def test_a_slug_that_is_not_one_is_refused(slug, refusal):
+    with pytest.raises(CommandError, match=refusal):
+        org("add", slug, "--name", "Heron Club", "--kind", "other")
+
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["", "   "])
+def test_an_empty_name_is_refused(name):
+    with pytest.raises(CommandError, match="The name may not be empty"):
+        org("add", "heron", "--name", name, "--kind", "other")
+
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_name_is_kept_without_the_spaces_around_it():
+    org("add", "heron", "--name", "  Heron Club ", "--kind", "other")
+
+    assert Organization.objects.get().name == "Heron Club"
+
+
+def test_it_says_in_one_line_when_the_database_has_no_tables_yet(tmp_path):
+    env = {**os.environ, "BRAID_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "braid.cli", "org", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert f"The database at {tmp_path / 'braid.sqlite3'} has no tables yet" in (
+        result.stderr
+    )
+    assert "run `braid migrate`" in result.stderr
+    assert "BRAID_DATA_DIR" in result.stderr

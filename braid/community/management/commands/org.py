@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from braid.community.models import Organization, OrganizationKind
 from braid.community.services import add_organization
@@ -52,7 +53,10 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
-        self.stdout.write(f"added {organization.slug}: {organization.name}")
+        self.stdout.write(
+            _("Added %(slug)s: %(name)s")
+            % {"slug": organization.slug, "name": organization.name}
+        )
 
     def _list(self) -> None:
         for org in Organization.objects.order_by("slug"):

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from braid.community.models import Organization, Program
 from braid.community.services import add_program
@@ -29,7 +30,12 @@ class Command(BaseCommand):
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
             self.stdout.write(
-                f"added {organization.slug}/{program.slug}: {program.name}"
+                _("Added %(organization)s/%(slug)s: %(name)s")
+                % {
+                    "organization": organization.slug,
+                    "slug": program.slug,
+                    "name": program.name,
+                }
             )
             return
 
@@ -48,4 +54,6 @@ def _organization(slug: str) -> Organization:
     try:
         return Organization.objects.get(slug=slug)
     except Organization.DoesNotExist:
-        raise CommandError(f"No organization {slug!r}; see `braid org list`.") from None
+        raise CommandError(
+            _("No organization %(slug)s; see `braid org list`.") % {"slug": slug}
+        ) from None
