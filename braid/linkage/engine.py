@@ -1,0 +1,596 @@
+"""Linking source records to children with the probabilistic model.
+
+Two ways in: a new roster's records are linked against the existing index
+inside the transaction that commits the roster (``link_new``), and the whole
+community is linked afresh by ``relink`` (``braid link --all``). Both obey
+the same rules and every decision a person has made.
+"""
+
+import json
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from braid.children.models import Child, LinkRule, SourceRecord
+from braid.linkage import comparisons, features, rules
+from braid.linkage.clustering import Hold, Pair, Problem, Result, pair, solve
+from braid.linkage.models import (
+    LinkageModel,
+    LinkagePolicy,
+    MappingEvent,
+    PairDecision,
+    ReviewItem,
+)
+from braid.linkage.scoring import ScoredPair, Scorer, TermFrequencies
+
+logger = logging.getLogger(__name__)
+
+# Comfortably below SQLite's limit on query parameters.
+CHUNK = 900
+DEFAULT_MODEL = Path(__file__).parent / "data" / "default_model.json"
+# The prior of the model Braid starts from, before any training.
+STARTING_PRIOR = 1e-4
+
+T = TypeVar("T")
+
+
+@cache
+def default_parameters() -> dict[str, Any]:
+    """Return the model Braid ships, or an untrained one if it is missing."""
+    if DEFAULT_MODEL.exists():
+        parameters: dict[str, Any] = json.loads(DEFAULT_MODEL.read_text())
+        return parameters
+    logger.warning(
+        "No default linkage model at %s; using untrained values", DEFAULT_MODEL
+    )
+    return comparisons.settings(STARTING_PRIOR).create_settings_dict("duckdb")
+
+
+def policy() -> LinkagePolicy:
+    """Return the community's linkage settings, made on first use."""
+    current, _ = LinkagePolicy.objects.select_related("model").get_or_create(pk=1)
+    if current.model is None:
+        model, _ = LinkageModel.objects.get_or_create(
+            version=1,
+            defaults={
+                "source": LinkageModel.Source.DEFAULT,
+                "parameters": default_parameters(),
+            },
+        )
+        current.model = model
+        current.save(update_fields=["model"])
+    return current
+
+
+@dataclass
+class PendingReview:
+    a: SourceRecord
+    b: SourceRecord
+    scored: ScoredPair
+    hold: Hold | None
+
+
+@dataclass
+class MappingSummary:
+    linked: int = 0
+    new_children: int = 0
+    review: int = 0
+    duplicates: int = 0
+    seconds: float = 0.0
+    pending: list[PendingReview] = field(default_factory=list)
+    model: LinkageModel | None = None
+
+    def record_reviews(self) -> None:
+        """Queue the pairs for review, once the new records have been saved."""
+        items = [_review_item(p.a.pk, p.b.pk, p, self.model) for p in self.pending]
+        ReviewItem.objects.bulk_create(items, batch_size=500, ignore_conflicts=True)
+        self.pending = []
+
+
+def link_new(
+    records: Sequence[SourceRecord], *, now: datetime | None = None
+) -> MappingSummary:
+    """Give each unsaved record its child, creating the children it needs."""
+    started = time.monotonic()
+    now = now or timezone.now()
+    current = policy()
+    assert current.model is not None
+    summary = MappingSummary(model=current.model)
+    if not records:
+        return summary
+
+    # Unsaved records stand in the model under negative numbers.
+    by_id = {-(index + 1): record for index, record in enumerate(records)}
+    new_rows = [_row(record, record_id) for record_id, record in by_id.items()]
+    existing = _candidates(new_rows)
+    scorer = Scorer(current.model.parameters)
+    try:
+        scorer.use_frequencies(frequencies_for(new_rows, existing.values()))
+        floor = current.review_weight
+        scored = scorer.between(new_rows, list(existing.values()), floor=floor)
+        scored += scorer.within(new_rows, floor=floor)
+
+        children = _children_of(existing, scored)
+        # The chain rule may score records that came in with those children.
+        scorer.use_frequencies(frequencies_for(new_rows, existing.values()))
+        rows = {row["record_id"]: row for row in [*new_rows, *existing.values()]}
+        result, by_pair = _cluster(
+            scorer,
+            rows,
+            scored,
+            current,
+            groups=list(children.values()),
+            fixed={r for members in children.values() for r in members},
+            decided=_decisions(r for r in rows if r > 0),
+        )
+    finally:
+        scorer.close()
+
+    child_of_record = {r: c for c, members in children.items() for r in members}
+    fresh: list[SourceRecord] = []
+    for cluster in result.clusters:
+        new_ids = [r for r in cluster if r < 0]
+        if not new_ids:
+            continue
+        owner = next((child_of_record[r] for r in cluster if r > 0), None)
+        for record_id in new_ids:
+            record = by_id[record_id]
+            joined = result.joined_by.get(record_id)
+            if owner is not None and joined is not None:
+                _mark_linked(record, owner, by_pair[joined], current.model, now)
+                summary.linked += 1
+            else:
+                fresh.append(record)
+
+    _give_new_children(fresh, now)
+    summary.new_children = len(fresh)
+    summary.pending = _pending(result, by_pair, by_id, existing_records(result, by_id))
+    summary.review = sum(1 for p in summary.pending if p.hold != Hold.DUPLICATE)
+    summary.duplicates = len(summary.pending) - summary.review
+    summary.seconds = time.monotonic() - started
+    logger.info(
+        "Linked %s new records: %s to existing children, %s new children, "
+        "%s pairs for review, in %.1f s",
+        len(records),
+        summary.linked,
+        summary.new_children,
+        len(summary.pending),
+        summary.seconds,
+    )
+    return summary
+
+
+def existing_records(
+    result: Result, by_id: dict[int, SourceRecord]
+) -> dict[int, SourceRecord]:
+    wanted = {r for p in result.review for r in p if r > 0}
+    found = SourceRecord.objects.in_bulk(sorted(wanted)) if wanted else {}
+    return {**found, **by_id}
+
+
+def _row(record: SourceRecord, record_id: int) -> dict[str, Any]:
+    values = {name: getattr(record, name) for name in features.SOURCE_FIELDS}
+    values["pk"] = record_id
+    return features.row(values)
+
+
+def _mark_linked(
+    record: SourceRecord,
+    child_id: int,
+    scored: ScoredPair,
+    model: LinkageModel,
+    now: datetime,
+) -> None:
+    record.child_id = child_id
+    record.link_rule = LinkRule.MODEL
+    record.link_score = scored.probability
+    record.link_weight = scored.weight
+    record.link_model = model
+    record.linked_by = None
+    record.linked_at = now
+
+
+def _give_new_children(records: Sequence[SourceRecord], now: datetime) -> None:
+    children = Child.objects.bulk_create([Child() for _ in records], batch_size=500)
+    for record, child in zip(records, children, strict=True):
+        record.child = child
+        record.link_rule = LinkRule.NEW_CHILD
+        record.link_score = None
+        record.link_weight = None
+        record.link_model = None
+        record.linked_by = None
+        record.linked_at = now
+
+
+def _candidates(new_rows: Sequence[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Fetch the existing records that share a blocking key with a new one."""
+    lookups: dict[str, set[Any]] = defaultdict(set)
+    for row in new_rows:
+        if row["dob"]:
+            lookups["birth_date"].add(_date(row["dob"]))
+        for column in ("block_zip_first", "block_zip_last", "block_zip_day"):
+            if row[column]:
+                lookups[column].add(row[column])
+        for column in ("block_name", "block_name_rev"):
+            if row[column]:
+                lookups["block_name"].add(row[column])
+        if row["state_id"]:
+            lookups["state_id_key"].add(row["state_id"])
+
+    found: dict[int, dict[str, Any]] = {}
+    for column, values in lookups.items():
+        for chunk in _chunks(sorted(values)):
+            query = SourceRecord.objects.filter(**{f"{column}__in": chunk})
+            for values_row in query.values(*features.SOURCE_FIELDS, "child_id"):
+                if values_row["pk"] not in found:
+                    found[values_row["pk"]] = _existing_row(values_row)
+    return found
+
+
+def _existing_row(values: dict[str, Any]) -> dict[str, Any]:
+    row = features.row(values)
+    row["child_id"] = values["child_id"]
+    return row
+
+
+def _children_of(
+    existing: dict[int, dict[str, Any]], scored: Sequence[ScoredPair]
+) -> dict[int, list[int]]:
+    """Return the records of every child a new record scored against.
+
+    The chain rule compares a new record with each record of a child it may
+    join, not only with the ones blocking happened to find.
+    """
+    child_ids = {
+        existing[r]["child_id"] for p in scored for r in p.key if r in existing
+    }
+    members: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks(sorted(child_ids)):
+        query = SourceRecord.objects.filter(child_id__in=chunk)
+        for values_row in query.values(*features.SOURCE_FIELDS, "child_id"):
+            if values_row["pk"] not in existing:
+                existing[values_row["pk"]] = _existing_row(values_row)
+            members[values_row["child_id"]].append(values_row["pk"])
+    return dict(members)
+
+
+def frequencies_for(
+    new_rows: Sequence[dict[str, Any]], existing: Iterable[dict[str, Any]]
+) -> TermFrequencies:
+    frequencies = TermFrequencies(total=SourceRecord.objects.count())
+    rows = [*new_rows, *existing]
+    for column, field_name, counts in (
+        ("first", "first_name_key", frequencies.first),
+        ("last", "last_name_key", frequencies.last),
+    ):
+        values = sorted({row[column] for row in rows if row[column]})
+        for chunk in _chunks(values):
+            query = (
+                SourceRecord.objects.filter(**{f"{field_name}__in": chunk})
+                .values_list(field_name)
+                .annotate(n=Count("pk"))
+            )
+            counts.update(dict(query))
+    frequencies.add(new_rows)
+    return frequencies
+
+
+def _decisions(record_ids: Iterable[int]) -> list[PairDecision]:
+    ids = sorted(set(record_ids))
+    found: dict[int, PairDecision] = {}
+    for chunk in _chunks(ids):
+        query = PairDecision.standing.filter(record_a_id__in=chunk)
+        found.update({decision.pk: decision for decision in query})
+    wanted = set(ids)
+    return [d for d in found.values() if d.record_b_id in wanted]
+
+
+def _cluster(
+    scorer: Scorer,
+    rows: dict[int, dict[str, Any]],
+    scored: Sequence[ScoredPair],
+    current: LinkagePolicy,
+    *,
+    groups: list[list[int]],
+    fixed: set[int],
+    decided: Sequence[PairDecision],
+) -> tuple[Result, dict[Pair, ScoredPair]]:
+    by_pair = {p.key: p for p in scored}
+    holds = {p.key: hold for p in scored if (hold := rules.hold_for(p))}
+    same = [[d.record_a_id, d.record_b_id] for d in decided if d.same]
+    different = {(d.record_a_id, d.record_b_id) for d in decided if not d.same}
+
+    def score_missing(pairs: set[Pair]) -> dict[Pair, float]:
+        extra = scorer.listed(rows, sorted(pairs))
+        for p in extra:
+            by_pair.setdefault(p.key, p)
+            if hold := rules.hold_for(p):
+                holds.setdefault(p.key, hold)
+        return {p.key: p.weight for p in extra}
+
+    problem = Problem(
+        organization={r: row["organization_id"] for r, row in rows.items()},
+        weights={p.key: p.weight for p in scored},
+        auto_link=current.auto_link_weight,
+        review=current.review_weight,
+        groups=[*groups, *same],
+        fixed=fixed,
+        different=different,
+        holds=holds,
+    )
+    result = solve(problem, score_missing)
+    decided_pairs = {(d.record_a_id, d.record_b_id) for d in decided}
+    result.review = {
+        p: hold
+        for p, hold in result.review.items()
+        if p not in decided_pairs and p in by_pair
+    }
+    return result, by_pair
+
+
+def _pending(
+    result: Result,
+    by_pair: dict[Pair, ScoredPair],
+    by_id: dict[int, SourceRecord],
+    records: dict[int, SourceRecord],
+) -> list[PendingReview]:
+    return [
+        PendingReview(records[a], records[b], by_pair[(a, b)], hold)
+        for (a, b), hold in sorted(result.review.items())
+    ]
+
+
+def _review_item(
+    a: int, b: int, pending: PendingReview, model: LinkageModel | None
+) -> ReviewItem:
+    scored = pending.scored
+    a, b = min(a, b), max(a, b)
+    same_organization = scored.organization_a == scored.organization_b
+    reason = ReviewItem.Reason(pending.hold or ReviewItem.Reason.UNCERTAIN)
+    if same_organization:
+        reason = ReviewItem.Reason.DUPLICATE if pending.hold is None else reason
+    return ReviewItem(
+        record_a_id=a,
+        record_b_id=b,
+        kind=(ReviewItem.Kind.DUPLICATE if same_organization else ReviewItem.Kind.LINK),
+        reason=reason,
+        match_weight=scored.weight,
+        match_probability=scored.probability,
+        model=model,
+        comparison=[
+            {
+                "comparison": level.comparison,
+                "level": level.label,
+                "weight": level.weight,
+            }
+            for level in scored.levels
+        ],
+    )
+
+
+def _date(text: str) -> date:
+    return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+# --- Re-linking the whole community -----------------------------------------
+
+
+@dataclass
+class RelinkPlan:
+    records: int = 0
+    pairs: int = 0
+    moves: list[tuple[int, int | None, int | None]] = field(default_factory=list)
+    merged: list[tuple[int, int]] = field(default_factory=list)
+    split: list[int] = field(default_factory=list)
+    new_children: int = 0
+    review: list[PendingReview] = field(default_factory=list)
+    seconds: float = 0.0
+    _clusters: list[set[int]] = field(default_factory=list, repr=False)
+    _joined_by: dict[int, ScoredPair] = field(default_factory=dict, repr=False)
+    _owner: list[int | None] = field(default_factory=list, repr=False)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "records": self.records,
+            "pairs_scored": self.pairs,
+            "records_moved": len(self.moves),
+            "children_merged": len(self.merged),
+            "children_split": len(self.split),
+            "new_children": self.new_children,
+            "review": sum(1 for p in self.review if p.hold != Hold.DUPLICATE),
+            "duplicates": sum(1 for p in self.review if p.hold == Hold.DUPLICATE),
+        }
+
+
+def plan_relink() -> RelinkPlan:
+    """Link every record afresh and say what would change, changing nothing."""
+    started = time.monotonic()
+    current = policy()
+    assert current.model is not None
+    values = list(
+        SourceRecord.objects.values(*features.SOURCE_FIELDS, "child_id").iterator(
+            chunk_size=5000
+        )
+    )
+    rows = {v["pk"]: _existing_row(v) for v in values}
+    plan = RelinkPlan(records=len(rows))
+
+    scorer = Scorer(current.model.parameters)
+    try:
+        frequencies = TermFrequencies()
+        frequencies.add(rows.values())
+        scorer.use_frequencies(frequencies)
+        scored = scorer.within(list(rows.values()), floor=current.review_weight)
+        plan.pairs = len(scored)
+        result, by_pair = _cluster(
+            scorer,
+            rows,
+            scored,
+            current,
+            groups=[],
+            fixed=set(),
+            decided=_all_decisions(),
+        )
+    finally:
+        scorer.close()
+
+    current_child = {r: row["child_id"] for r, row in rows.items()}
+    _assign_owners(plan, result.clusters, current_child)
+    plan._joined_by = {r: by_pair[p] for r, p in result.joined_by.items()}
+    records = SourceRecord.objects.in_bulk(
+        sorted({r for p in result.review for r in p})
+    )
+    plan.review = _pending(result, by_pair, {}, records)
+    plan.seconds = time.monotonic() - started
+    return plan
+
+
+def _all_decisions() -> list[PairDecision]:
+    return list(PairDecision.standing.all())
+
+
+def _assign_owners(
+    plan: RelinkPlan, clusters: list[set[int]], current_child: dict[int, int]
+) -> None:
+    """Keep each child's ID with the cluster holding most of its records."""
+    ordered = sorted(clusters, key=lambda c: (-len(c), min(c)))
+    taken: set[int] = set()
+    owners: list[int | None] = []
+    for cluster in ordered:
+        counts = Counter(current_child[r] for r in cluster)
+        choices = sorted(counts, key=lambda c: (-counts[c], c))
+        owner = next((c for c in choices if c not in taken), None)
+        if owner is not None:
+            taken.add(owner)
+        owners.append(owner)
+    plan._clusters, plan._owner = ordered, owners
+    plan.new_children = sum(owner is None for owner in owners)
+
+    destination: dict[int, int | None] = {}
+    for cluster, owner in zip(ordered, owners, strict=True):
+        for record in cluster:
+            destination[record] = owner
+            if current_child[record] != owner:
+                plan.moves.append((record, current_child[record], owner))
+
+    places: dict[int, set[int | None]] = defaultdict(set)
+    for record, child in current_child.items():
+        places[child].add(destination[record])
+    for child, where in places.items():
+        if child not in taken:
+            survivor = Counter(
+                destination[r] for r, c in current_child.items() if c == child
+            ).most_common(1)[0][0]
+            if survivor is not None:
+                plan.merged.append((child, survivor))
+        elif len(where) > 1:
+            plan.split.append(child)
+
+
+@transaction.atomic
+def apply_relink(plan: RelinkPlan, user: User | None) -> MappingEvent:
+    """Carry out a re-link plan as one change that can be undone."""
+    now = timezone.now()
+    current = policy()
+    new_children = Child.objects.bulk_create(
+        [Child() for owner in plan._owner if owner is None], batch_size=500
+    )
+    fresh = iter(new_children)
+    destination: dict[int, int] = {}
+    for cluster, owner in zip(plan._clusters, plan._owner, strict=True):
+        child_id = owner if owner is not None else next(fresh).pk
+        for record_id in cluster:
+            destination[record_id] = child_id
+
+    moved = SourceRecord.objects.in_bulk([m[0] for m in plan.moves])
+    moves = []
+    for record in moved.values():
+        moves.append([record.pk, record.child_id, destination[record.pk]])
+        record.child_id = destination[record.pk]
+        scored = plan._joined_by.get(record.pk)
+        if scored is not None:
+            record.link_rule = LinkRule.MODEL
+            record.link_score, record.link_weight = scored.probability, scored.weight
+            record.link_model = current.model
+        else:
+            record.link_rule = LinkRule.NEW_CHILD
+            record.link_score = record.link_weight = None
+            record.link_model = None
+        record.linked_by, record.linked_at = None, now
+    SourceRecord.objects.bulk_update(
+        moved.values(),
+        [
+            "child",
+            "link_rule",
+            "link_score",
+            "link_weight",
+            "link_model",
+            "linked_by",
+            "linked_at",
+        ],
+        batch_size=500,
+    )
+
+    merged = [[child, survivor] for child, survivor in plan.merged]
+    for child, survivor in plan.merged:
+        Child.objects.filter(pk=child).update(merged_into_id=survivor, merged_at=now)
+
+    _replace_open_reviews(plan.review, current.model)
+    event = MappingEvent.objects.create(
+        kind=MappingEvent.Kind.RELINK,
+        created_by=user,
+        moves=moves,
+        merged=merged,
+        revived=[],
+        summary=plan.counts(),
+    )
+    logger.info(
+        "Re-linked %s records: %s moved, %s children merged, %s split",
+        plan.records,
+        len(plan.moves),
+        len(plan.merged),
+        len(plan.split),
+    )
+    return event
+
+
+def _replace_open_reviews(
+    review: Sequence[PendingReview], model: LinkageModel | None
+) -> None:
+    wanted = {pair(p.a.pk, p.b.pk): p for p in review}
+    open_items = ReviewItem.objects.filter(
+        status__in=[ReviewItem.Status.PENDING, ReviewItem.Status.SKIPPED]
+    )
+    stale = [
+        item.pk
+        for item in open_items
+        if (item.record_a_id, item.record_b_id) not in wanted
+    ]
+    ReviewItem.objects.filter(pk__in=stale).update(status=ReviewItem.Status.OBSOLETE)
+    existing = set(
+        ReviewItem.objects.values_list("record_a_id", "record_b_id").iterator()
+    )
+    ReviewItem.objects.bulk_create(
+        [
+            _review_item(a, b, p, model)
+            for (a, b), p in wanted.items()
+            if (a, b) not in existing
+        ],
+        batch_size=500,
+    )

@@ -1,0 +1,182 @@
+"""What the linkage compares: a source record turned into one row of features.
+
+Every value here is derived from the record alone, so the same record gives
+the same row whether it is linked on arrival or in a full re-link. Missing
+values are ``None``: SQL equality never pairs two missing values.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from braid.children.models import Gender, SourceRecord
+from braid.children.normalize import id_key, name_key
+from braid.linkage import names
+
+# The columns of a feature row, in the order Splink receives them.
+COLUMNS = (
+    "record_id",
+    "organization_id",
+    "first",
+    "first_forms",
+    "last",
+    "last_parts",
+    "dob",
+    "dob_swap",
+    "dob_md",
+    "dob_year",
+    "gender",
+    "zip",
+    "address",
+    "school",
+    "grade",
+    "guardian",
+    "state_id",
+    "block_name",
+    "block_name_rev",
+    "block_zip_first",
+    "block_zip_last",
+    "block_zip_day",
+)
+
+# The fields a record's features are computed from.
+SOURCE_FIELDS = (
+    "pk",
+    "organization_id",
+    "first_name_key",
+    "last_name_key",
+    "birth_date",
+    "gender",
+    "zip_code",
+    "address",
+    "school",
+    "grade",
+    "guardian_name",
+    "state_id_key",
+)
+
+# The stored keys ``set_keys`` fills in.
+KEY_FIELDS = (
+    "state_id_key",
+    "block_name",
+    "block_zip_first",
+    "block_zip_last",
+    "block_zip_day",
+)
+
+_STREET_WORDS = {
+    "street": "st",
+    "avenue": "ave",
+    "av": "ave",
+    "road": "rd",
+    "drive": "dr",
+    "lane": "ln",
+    "court": "ct",
+    "boulevard": "blvd",
+    "place": "pl",
+    "apartment": "apt",
+    "unit": "apt",
+    "suite": "ste",
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "circle": "cir",
+    "terrace": "ter",
+    "parkway": "pkwy",
+    "highway": "hwy",
+}
+_NUMBER_SIGN = re.compile(r"#\s*")
+
+
+@dataclass(frozen=True)
+class BlockingKeys:
+    name: str
+    zip_first: str
+    zip_last: str
+    zip_day: str
+
+
+def blocking_keys(
+    first: str, last: str, birth_date: date | None, zip_code: str
+) -> BlockingKeys:
+    """Return the keys a record is looked up by when a new roster arrives."""
+    zip5 = zip_code[:5]
+    first_sound, last_sound = names.phonetic(first), names.phonetic(last)
+    return BlockingKeys(
+        name=f"{first_sound}|{last_sound}" if first_sound and last_sound else "",
+        zip_first=f"{zip5}|{first[:3]}" if zip5 and first else "",
+        zip_last=f"{zip5}|{last[:3]}" if zip5 and last else "",
+        zip_day=f"{zip5}|{birth_date:%m%d}" if zip5 and birth_date else "",
+    )
+
+
+def set_keys(record: SourceRecord) -> None:
+    """Fill in the record's linkage keys from its current values."""
+    record.state_id_key = id_key(record.state_id)
+    keys = blocking_keys(
+        record.first_name_key,
+        record.last_name_key,
+        record.birth_date,
+        record.zip_code,
+    )
+    record.block_name = keys.name
+    record.block_zip_first = keys.zip_first
+    record.block_zip_last = keys.zip_last
+    record.block_zip_day = keys.zip_day
+
+
+def address_key(address: str) -> str:
+    """Return the form under which two spellings of an address match."""
+    text = _NUMBER_SIGN.sub("apt ", address)
+    words = name_key(text).replace("-", " ").split()
+    return " ".join(_STREET_WORDS.get(word, word) for word in words)
+
+
+def row(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the feature row for one record's ``SOURCE_FIELDS`` values."""
+    first = values["first_name_key"] or None
+    last = values["last_name_key"] or None
+    born: date | None = values["birth_date"]
+    zip5 = (values["zip_code"] or "")[:5] or None
+    keys = blocking_keys(first or "", last or "", born, zip5 or "")
+    reversed_keys = blocking_keys(last or "", first or "", None, "")
+    gender = values["gender"]
+    return {
+        "record_id": values["pk"],
+        "organization_id": values["organization_id"],
+        "first": first,
+        "first_forms": list(names.first_name_forms(first)) if first else None,
+        "last": last,
+        "last_parts": list(names.surname_parts(last)) if last else None,
+        "dob": f"{born:%Y%m%d}" if born else None,
+        "dob_swap": _swapped(born),
+        "dob_md": f"{born:%m%d}" if born else None,
+        "dob_year": born.year if born else None,
+        "gender": gender if gender and gender != Gender.UNKNOWN else None,
+        "zip": zip5,
+        "address": address_key(values["address"]) or None,
+        "school": name_key(values["school"]) or None,
+        "grade": values["grade"] or None,
+        "guardian": name_key(values["guardian_name"]) or None,
+        "state_id": values["state_id_key"] or None,
+        "block_name": keys.name or None,
+        "block_name_rev": reversed_keys.name or None,
+        "block_zip_first": keys.zip_first or None,
+        "block_zip_last": keys.zip_last or None,
+        "block_zip_day": keys.zip_day or None,
+    }
+
+
+def rows_from_records(records: Iterable[SourceRecord]) -> list[dict[str, Any]]:
+    return [row({name: getattr(r, name) for name in SOURCE_FIELDS}) for r in records]
+
+
+def _swapped(born: date | None) -> str | None:
+    # A day and month that are the same read the same either way round, and
+    # a day past 12 cannot be a month: neither is evidence of a swap.
+    if born is None or born.day == born.month or born.day > 12:
+        return None
+    return f"{born.year:04d}{born.day:02d}{born.month:02d}"

@@ -1,0 +1,189 @@
+import csv
+import json
+import sys
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from braid.children.models import SourceRecord
+from braid.linkage import engine, thresholds, training
+from braid.linkage.models import ReviewItem
+
+
+class Command(BaseCommand):
+    help = (
+        "Link children across organizations. `link --all` re-links the whole "
+        "community (it says how many children it would merge or split first); "
+        "`link train` trains a new model version; `link thresholds` shows or "
+        "sets the steward's thresholds; `link export` writes the mapping."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "action",
+            nargs="?",
+            choices=["train", "thresholds", "export", "status"],
+            help="what to do; without one, use --all",
+        )
+        parser.add_argument(
+            "--all", action="store_true", help="re-link every source record"
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="say what would change only"
+        )
+        parser.add_argument(
+            "--yes", action="store_true", help="apply without asking to confirm"
+        )
+        parser.add_argument("--auto", type=float, help="link automatically from")
+        parser.add_argument("--review", type=float, help="send to review from")
+        parser.add_argument(
+            "--no-activate",
+            action="store_true",
+            help="train a model but keep the current one in use",
+        )
+        parser.add_argument("--format", choices=["text", "json", "csv"])
+        parser.add_argument("--user", help="the Braid user to record the change under")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action is None and not options["all"]:
+            raise CommandError(
+                "Say what to do: --all, train, thresholds, export or status."
+            )
+        if action is not None and options["all"]:
+            raise CommandError("--all re-links the community; leave out the action.")
+        user = _user(options["user"])
+        if options["all"]:
+            self._relink(options, user)
+        elif action == "train":
+            self._train(options, user)
+        elif action == "thresholds":
+            self._thresholds(options, user)
+        elif action == "export":
+            self._export(options)
+        else:
+            self._status(options)
+
+    def _relink(self, options: dict[str, Any], user: User | None) -> None:
+        plan = engine.plan_relink()
+        counts = plan.counts()
+        if options["format"] == "json":
+            self.stdout.write(json.dumps({**counts, "applied": False}))
+        else:
+            self.stdout.write(
+                f"Re-linking {counts['records']} records ({counts['pairs_scored']} "
+                f"pairs scored, {plan.seconds:.1f} s) would merge "
+                f"{counts['children_merged']} children, split "
+                f"{counts['children_split']}, create {counts['new_children']} and "
+                f"move {counts['records_moved']} records; {counts['review']} pairs "
+                f"would wait for review and {counts['duplicates']} possible "
+                "duplicates. No person's decision changes."
+            )
+        if options["dry_run"] or (not plan.moves and not plan.review):
+            return
+        if not options["yes"]:
+            if not sys.stdin.isatty():
+                raise CommandError("Nothing changed. Add --yes to apply.")
+            if input("Apply? [y/N] ").strip().lower() not in ("y", "yes"):
+                self.stdout.write("Nothing changed.")
+                return
+        event = engine.apply_relink(plan, user)
+        self.stdout.write(f"Applied as change #{event.pk}.")
+
+    def _train(self, options: dict[str, Any], user: User | None) -> None:
+        try:
+            model = training.train(user, activate=not options["no_activate"])
+        except training.TrainingError as error:
+            raise CommandError(str(error)) from None
+        summary = model.training
+        self.stdout.write(
+            f"Trained model v{model.version} on {summary['records']} records and "
+            f"{summary['labels']} decisions in {summary['seconds']} s"
+            + ("." if options["no_activate"] else "; it is now in use.")
+            + " Run `braid link --all` to re-link the community with it."
+        )
+
+    def _thresholds(self, options: dict[str, Any], user: User | None) -> None:
+        current = engine.policy()
+        auto = (
+            options["auto"] if options["auto"] is not None else current.auto_link_weight
+        )
+        review = (
+            options["review"]
+            if options["review"] is not None
+            else current.review_weight
+        )
+        if review > auto:
+            raise CommandError(
+                f"The review threshold ({review}) must not be above the automatic "
+                f"one ({auto})."
+            )
+        if options["auto"] is not None or options["review"] is not None:
+            current.auto_link_weight, current.review_weight = auto, review
+            current.updated_by = user
+            current.save()
+        figures = thresholds.expected(thresholds.labelled_pairs(), auto, review)
+        self.stdout.write(
+            f"Link automatically from match weight {auto}; review from {review}."
+        )
+        self.stdout.write(_expected_text(figures))
+
+    def _export(self, options: dict[str, Any]) -> None:
+        if options["format"] not in (None, "csv"):
+            raise CommandError("The mapping is exported as CSV (--format csv).")
+        writer = csv.writer(self.stdout)
+        writer.writerow(["organization", "local_id", "child_id"])
+        rows = (
+            SourceRecord.objects.order_by("organization__slug", "local_id_key")
+            .values_list("organization__slug", "local_id", "child__public_id")
+            .iterator(chunk_size=5000)
+        )
+        for row in rows:
+            writer.writerow(row)
+
+    def _status(self, options: dict[str, Any]) -> None:
+        current = engine.policy()
+        assert current.model is not None
+        waiting = ReviewItem.objects.filter(status=ReviewItem.Status.PENDING)
+        status = {
+            "model": current.model.version,
+            "model_source": current.model.source,
+            "auto_link_weight": current.auto_link_weight,
+            "review_weight": current.review_weight,
+            "review_waiting": waiting.filter(kind=ReviewItem.Kind.LINK).count(),
+            "duplicates_waiting": waiting.filter(
+                kind=ReviewItem.Kind.DUPLICATE
+            ).count(),
+        }
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(status))
+            return
+        for key, value in status.items():
+            self.stdout.write(f"{key.replace('_', ' ')}: {value}")
+
+
+def _expected_text(figures: thresholds.Expected) -> str:
+    if not figures.labelled:
+        return "No pair has been decided yet, so there is nothing to measure them on."
+
+    def percent(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1%}"
+
+    return (
+        f"On the {figures.labelled} pairs decided so far ({figures.same} the same "
+        f"child): precision of automatic links {percent(figures.auto_precision)}, "
+        f"recall {percent(figures.auto_recall)}; {percent(figures.review_recall)} "
+        f"of the same-child pairs reach review or better, and "
+        f"{percent(figures.dismissed)} of the different-children pairs fall below it."
+    )
+
+
+def _user(username: str | None) -> User | None:
+    if username is None:
+        return None
+    try:
+        return get_user_model().objects.get(username=username)
+    except get_user_model().DoesNotExist:
+        raise CommandError(f"No Braid user is called {username!r}.") from None

@@ -1,0 +1,283 @@
+"""The linkage model, the steward's thresholds, decisions, the review queue."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from braid.children.models import SourceRecord
+
+# Match weights (in bits) the steward starts from. Measured on the benchmark
+# data sets (bench/linkage.py): above the first, a pair is linked without
+# review; between the two it waits for a person.
+DEFAULT_AUTO_LINK_WEIGHT = 6.0
+DEFAULT_REVIEW_WEIGHT = -2.0
+
+
+class LinkageModel(models.Model):
+    """One trained version of the probabilistic model, kept for the record.
+
+    Every link the model makes names the version it was made with, so that a
+    match can be explained later by the parameters that produced it.
+    """
+
+    class Source(models.TextChoices):
+        DEFAULT = "default", _("Braid's starting model")
+        TRAINED = "trained", _("Trained on this community's records")
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    parameters = models.JSONField(
+        _("parameters"), help_text=_("The Splink model: comparisons, m and u.")
+    )
+    training = models.JSONField(
+        _("training"),
+        default=dict,
+        help_text=_("What the model was trained on: records, pairs, decisions."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("linkage model")
+        verbose_name_plural = _("linkage models")
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class LinkagePolicy(models.Model):
+    """The community's one set of linkage settings: model and thresholds."""
+
+    model = models.ForeignKey(
+        LinkageModel,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("model in use"),
+    )
+    auto_link_weight = models.FloatField(
+        _("link automatically from"), default=DEFAULT_AUTO_LINK_WEIGHT
+    )
+    review_weight = models.FloatField(_("review from"), default=DEFAULT_REVIEW_WEIGHT)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("linkage policy")
+        verbose_name_plural = _("linkage policy")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(review_weight__lte=models.F("auto_link_weight")),
+                name="review_below_auto_link",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"auto ≥ {self.auto_link_weight}, review ≥ {self.review_weight}"
+
+
+class MappingEvent(models.Model):
+    """A change to which records make up which children, with how to undo it.
+
+    ``moves`` lists ``[record_id, from_child_id, to_child_id]``; ``merged``
+    lists ``[child_id, into_child_id]`` for children retired by the change.
+    """
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", _("Merge")
+        SPLIT = "split", _("Split")
+        RELINK = "relink", _("Full re-link")
+        UNDO = "undo", _("Undo")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    moves = models.JSONField(default=list)
+    merged = models.JSONField(default=list)
+    revived = models.JSONField(default=list)
+    summary = models.JSONField(default=dict)
+    undoes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="undone_by",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("mapping change")
+        verbose_name_plural = _("mapping changes")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+
+class StandingDecisions(models.Manager["PairDecision"]):
+    """Decisions that still hold: not superseded, not taken back."""
+
+    def get_queryset(self) -> models.QuerySet["PairDecision"]:
+        return (
+            super()
+            .get_queryset()
+            .filter(superseded_by__isnull=True, withdrawn_by__isnull=True)
+        )
+
+
+class PairDecision(models.Model):
+    """A person's word that two records are, or are not, the same child.
+
+    Decisions are constraints every later run obeys. A new decision on the
+    same pair supersedes the old one, which stays for the record.
+    """
+
+    record_a = models.ForeignKey(
+        SourceRecord, on_delete=models.CASCADE, related_name="+"
+    )
+    record_b = models.ForeignKey(
+        SourceRecord, on_delete=models.CASCADE, related_name="+"
+    )
+    same = models.BooleanField(_("same child"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now_add=True)
+    match_weight = models.FloatField(_("match weight"), null=True, blank=True)
+    match_probability = models.FloatField(_("match probability"), null=True)
+    model = models.ForeignKey(
+        LinkageModel, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    event = models.ForeignKey(
+        MappingEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
+    superseded_by = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+    )
+    withdrawn_by = models.ForeignKey(
+        MappingEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawn_decisions",
+        help_text=_("The undo that took this decision back."),
+    )
+
+    objects = models.Manager()
+    standing = StandingDecisions()
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("pair decision")
+        verbose_name_plural = _("pair decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(record_a__lt=models.F("record_b")),
+                name="decision_pair_in_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["record_a", "record_b"], name="decision_pair")]
+
+    def __str__(self) -> str:
+        verdict = "same" if self.same else "different"
+        return f"{self.record_a_id}-{self.record_b_id}: {verdict}"
+
+
+class ReviewItem(models.Model):
+    """A pair of records waiting for a person to say if they are one child."""
+
+    class Kind(models.TextChoices):
+        LINK = "link", _("Across organizations")
+        DUPLICATE = "duplicate", _("Possible duplicate within an organization")
+
+    class Reason(models.TextChoices):
+        UNCERTAIN = "uncertain", _("The score is between the two thresholds")
+        TWINS = "twins", _("Possible twins or siblings born the same day")
+        SIBLINGS = "siblings", _("Only the family's details agree")
+        DIFFERENT_IDS = "different-ids", _("The state student IDs differ")
+        CHAIN = "chain", _("Linking would join records that do not match")
+        COMPETING = "competing", _("The record matches more than one child")
+        DUPLICATE = "duplicate", _("Two records of one organization look alike")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SKIPPED = "skipped", _("Skipped")
+        DECIDED = "decided", _("Decided")
+        OBSOLETE = "obsolete", _("No longer needed")
+
+    record_a = models.ForeignKey(
+        SourceRecord, on_delete=models.CASCADE, related_name="+"
+    )
+    record_b = models.ForeignKey(
+        SourceRecord, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    match_weight = models.FloatField(_("match weight"))
+    match_probability = models.FloatField(_("match probability"))
+    model = models.ForeignKey(
+        LinkageModel, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    comparison = models.JSONField(
+        _("comparison"),
+        default=list,
+        help_text=_("Each field's level of agreement and the weight it carried."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    decision = models.OneToOneField(
+        PairDecision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="review_item",
+    )
+
+    class Meta:
+        ordering = ["status", "-match_weight", "pk"]
+        verbose_name = _("review item")
+        verbose_name_plural = _("review queue")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_a", "record_b"], name="one_review_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(record_a__lt=models.F("record_b")),
+                name="review_pair_in_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "kind"], name="review_status")]
+
+    def __str__(self) -> str:
+        return f"{self.record_a_id}-{self.record_b_id} ({self.status})"

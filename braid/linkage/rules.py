@@ -1,0 +1,101 @@
+"""The rules that keep a pair from an automatic link, whatever its score.
+
+Twins and other children of one family born the same day share everything a
+model weighs except their first names, so a high score says little about
+them; two different state student IDs mean two children unless a person
+finds the IDs wrong.
+"""
+
+from typing import Any
+
+import jellyfish
+
+from braid.linkage import names
+from braid.linkage.clustering import Hold
+from braid.linkage.scoring import ScoredPair
+
+# Below this Jaro-Winkler similarity two first names are clearly different
+# names, not one name with a slip in it.
+DIFFERENT_FIRST_NAMES = 0.88
+
+
+def hold_for(scored: ScoredPair) -> Hold | None:
+    """Return the rule that keeps this pair from an automatic link, if any."""
+    state_a, state_b = scored.values["state_id"]
+    if state_a and state_b and state_a != state_b:
+        return Hold.DIFFERENT_IDS
+    if might_be_twins(scored.values):
+        return Hold.TWINS
+    if might_be_siblings(scored.values):
+        return Hold.SIBLINGS
+    return None
+
+
+def might_be_siblings(values: dict[str, tuple[Any, Any]]) -> bool:
+    """Tell whether nothing of the child agrees, only the family's details.
+
+    Brothers and sisters share a surname, an address and a guardian, which
+    add up to a high score; without a first name or a date of birth in
+    common, that is a family, not one child.
+    """
+    born_a, born_b = values["dob"]
+    if born_a is None or born_b is None or _close_dates(born_a, born_b):
+        return False
+    first_a, first_b = values["first"]
+    if not first_a or not first_b:
+        return False
+    return _clearly_different_first_names(values)
+
+
+def _close_dates(a: str, b: str) -> bool:
+    """Tell whether two YYYYMMDD dates differ only by a usual slip."""
+    if a == b or a == b[:4] + b[6:8] + b[4:6]:
+        return True
+    if sum(x != y for x, y in zip(a, b, strict=True)) == 1:
+        return True
+    return a[4:] == b[4:] and abs(int(a[:4]) - int(b[:4])) == 1
+
+
+def might_be_twins(values: dict[str, tuple[Any, Any]]) -> bool:
+    """Tell whether two records could be two children of one family."""
+    born_a, born_b = values["dob"]
+    if born_a is None or born_a != born_b:
+        return False
+    if not _same_family(values):
+        return False
+    return _clearly_different_first_names(values)
+
+
+def _same_family(values: dict[str, tuple[Any, Any]]) -> bool:
+    last_a, last_b = values["last"]
+    if last_a and last_b:
+        if last_a == last_b:
+            return True
+        parts_a, parts_b = values["last_parts"]
+        if set(parts_a or ()) & set(parts_b or ()):
+            return True
+    address_a, address_b = values["address"]
+    zip_a, zip_b = values["zip"]
+    return bool(address_a) and address_a == address_b and zip_a == zip_b
+
+
+def _clearly_different_first_names(values: dict[str, tuple[Any, Any]]) -> bool:
+    first_a, first_b = values["first"]
+    if not first_a or not first_b or first_a == first_b:
+        return False
+    if first_a == values["last"][1] or first_b == values["last"][0]:
+        # Swapped with the surname: the same name in another column.
+        return False
+    if len(first_a) == 1 or len(first_b) == 1:
+        # An initial stands for a name; it is not another child's name.
+        return False
+    forms_a, forms_b = values["first_forms"]
+    if set(forms_a or ()) & set(forms_b or ()):
+        return False
+    if names.gendered_forms(first_a, first_b):
+        return True
+    gender_a, gender_b = values["gender"]
+    if gender_a and gender_b and gender_a != gender_b:
+        return True
+    similarity = jellyfish.jaro_winkler_similarity(first_a, first_b)
+    return similarity < DIFFERENT_FIRST_NAMES

@@ -1,0 +1,81 @@
+"""What the steward's two thresholds would do, on the pairs people decided.
+
+Labelled pairs come from the review queue, so they are the hard ones: the
+figures say how the thresholds sort those, not the community's accuracy as a
+whole. Each decided pair is scored again with the model in use.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from braid.children.models import SourceRecord
+from braid.linkage import features
+from braid.linkage.engine import frequencies_for, policy
+from braid.linkage.models import PairDecision
+from braid.linkage.scoring import Scorer
+
+
+@dataclass(frozen=True)
+class Labelled:
+    weight: float
+    same: bool
+
+
+@dataclass(frozen=True)
+class Expected:
+    labelled: int
+    same: int
+    # Of the pairs at or above the automatic threshold, the share people
+    # called the same child; None when no labelled pair is that high.
+    auto_precision: float | None
+    # Of the pairs people called the same child, the share linked
+    # automatically, and the share that at least reach review.
+    auto_recall: float | None
+    review_recall: float | None
+    # Of the pairs people called different, the share dismissed unseen.
+    dismissed: float | None
+
+
+def expected(labels: Sequence[Labelled], auto_link: float, review: float) -> Expected:
+    same = [label for label in labels if label.same]
+    different = [label for label in labels if not label.same]
+    linked = [label for label in labels if label.weight >= auto_link]
+    return Expected(
+        labelled=len(labels),
+        same=len(same),
+        auto_precision=_share(linked, lambda x: x.same),
+        auto_recall=_share(same, lambda x: x.weight >= auto_link),
+        review_recall=_share(same, lambda x: x.weight >= review),
+        dismissed=_share(different, lambda x: x.weight < review),
+    )
+
+
+def labelled_pairs() -> list[Labelled]:
+    """Score every pair a person decided with the model in use."""
+    decisions = list(PairDecision.standing.all())
+    if not decisions:
+        return []
+    ids = {r for d in decisions for r in (d.record_a_id, d.record_b_id)}
+    values = SourceRecord.objects.filter(pk__in=ids).values(*features.SOURCE_FIELDS)
+    rows = {v["pk"]: features.row(v) for v in values}
+
+    current = policy()
+    assert current.model is not None
+    scorer = Scorer(current.model.parameters)
+    try:
+        scorer.use_frequencies(frequencies_for([], rows.values()))
+        pairs = [(d.record_a_id, d.record_b_id) for d in decisions]
+        weights = {p.key: p.weight for p in scorer.listed(rows, pairs)}
+    finally:
+        scorer.close()
+    return [
+        Labelled(weights[(d.record_a_id, d.record_b_id)], d.same)
+        for d in decisions
+        if (d.record_a_id, d.record_b_id) in weights
+    ]
+
+
+def _share(items: Sequence[Labelled], test: Callable[[Labelled], bool]) -> float | None:
+    if not items:
+        return None
+    return sum(1 for item in items if test(item)) / len(items)

@@ -1,0 +1,166 @@
+"""Training a new version of the linkage model on the community's own records.
+
+u (how often two different children agree by chance) comes from random
+pairs; m (how often one child's records agree) from expectation
+maximisation over blocked pairs, and from the steward's "same child"
+decisions once there are some. The result is stored as a new version; links
+made from then on name it.
+"""
+
+import logging
+import time
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils.translation import gettext as _
+from splink import DuckDBAPI, Linker, block_on
+
+from braid.children.models import SourceRecord
+from braid.linkage import comparisons, features
+from braid.linkage.engine import STARTING_PRIOR, policy
+from braid.linkage.models import LinkageModel, PairDecision
+from braid.linkage.scoring import SCHEMA
+
+logger = logging.getLogger(__name__)
+
+# Fewer records than this give EM too few pairs to learn from; the model
+# the community has stays in use.
+MINIMUM_RECORDS = 500
+# "Same child" decisions needed before they count toward m.
+MINIMUM_LABELS = 10
+U_SAMPLE_PAIRS = 5e6
+# No way two records of one child can agree is treated as all but impossible:
+# EM sees only the slips a community's data happens to hold, and a level it
+# never saw among matches would otherwise veto every future match that has
+# it (a one-digit typo in a date of birth, a family that moved).
+M_FLOOR = 1e-3
+SEED = 2026
+
+
+class TrainingError(Exception):
+    pass
+
+
+def train(user: User | None = None, *, activate: bool = True) -> LinkageModel:
+    """Train a new model version on every source record and return it."""
+    started = time.monotonic()
+    values = list(
+        SourceRecord.objects.values(*features.SOURCE_FIELDS).iterator(chunk_size=5000)
+    )
+    if len(values) < MINIMUM_RECORDS:
+        raise TrainingError(
+            _(
+                "Training needs at least %(minimum)s source records; the "
+                "community has %(count)s. The current model stays in use."
+            )
+            % {"minimum": MINIMUM_RECORDS, "count": len(values)}
+        )
+
+    rows = [features.row(v) for v in values]
+
+    labels = list(
+        PairDecision.standing.filter(same=True).values_list(
+            "record_a_id", "record_b_id"
+        )
+    )
+    parameters, summary = fit(rows, labels)
+    summary["seconds"] = round(time.monotonic() - started, 1)
+    return _store(parameters, summary, user, activate)
+
+
+def fit(
+    rows: list[dict[str, Any]], labels: list[tuple[int, int]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Estimate the model's parameters from feature rows and "same" labels."""
+    connection = duckdb.connect()
+    database = DuckDBAPI(connection)
+    table = database.register(
+        pa.Table.from_pylist([{"wanted": None, **r} for r in rows], schema=SCHEMA),
+        table_name="braid_training_rows",
+    )
+    linker = Linker(table, comparisons.settings(STARTING_PRIOR), log_level=None)
+    training = linker.training
+    training.estimate_probability_two_random_records_match(
+        [block_on("first", "last", "dob"), block_on("state_id")], recall=0.7
+    )
+    training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+    training.estimate_parameters_using_expectation_maximisation(
+        block_on("first", "last")
+    )
+    training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+
+    used_labels = 0
+    if len(labels) >= MINIMUM_LABELS:
+        label_table = database.register(
+            pa.table(
+                {
+                    "record_id_l": [a for a, _ in labels],
+                    "record_id_r": [b for _, b in labels],
+                }
+            ),
+            table_name="braid_training_labels",
+        )
+        training.estimate_m_from_pairwise_labels(label_table)
+        used_labels = len(labels)
+
+    parameters: dict[str, Any] = linker.misc.save_model_to_json()
+    connection.close()
+    regularize(parameters)
+    summary = {
+        "records": len(rows),
+        "labels": used_labels,
+        "probability_two_random_records_match": parameters[
+            "probability_two_random_records_match"
+        ],
+    }
+    return parameters, summary
+
+
+def regularize(parameters: dict[str, Any]) -> None:
+    """Raise every level's m to at least ``M_FLOOR``, keeping their sum."""
+    for comparison in parameters["comparisons"]:
+        levels = [
+            level
+            for level in comparison["comparison_levels"]
+            if not level.get("is_null_level") and not level.get("fix_m_probability")
+        ]
+        if not levels:
+            continue
+        total = sum(level.get("m_probability") or 0.0 for level in levels)
+        for level in levels:
+            level["m_probability"] = max(level.get("m_probability") or 0.0, M_FLOOR)
+        raised = sum(level["m_probability"] for level in levels)
+        for level in levels:
+            level["m_probability"] *= total / raised
+
+
+@transaction.atomic
+def _store(
+    parameters: dict[str, Any],
+    summary: dict[str, Any],
+    user: User | None,
+    activate: bool,
+) -> LinkageModel:
+    latest = LinkageModel.objects.order_by("-version").first()
+    model = LinkageModel.objects.create(
+        version=(latest.version + 1) if latest else 1,
+        source=LinkageModel.Source.TRAINED,
+        parameters=parameters,
+        training=summary,
+        created_by=user,
+    )
+    if activate:
+        current = policy()
+        current.model = model
+        current.updated_by = user
+        current.save(update_fields=["model", "updated_by", "updated_at"])
+    logger.info(
+        "Trained linkage model v%s on %s records and %s decisions",
+        model.version,
+        summary["records"],
+        summary["labels"],
+    )
+    return model

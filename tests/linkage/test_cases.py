@@ -1,0 +1,139 @@
+"""The small cases the linkage must get right, sent through intake."""
+
+from braid.children.models import LinkRule, SourceRecord
+from braid.intake import services
+from braid.linkage.models import ReviewItem
+from tests.intake.rosters import roster
+from tests.linkage.conftest import DAY, HEADER, child_of
+
+
+def test_twins_in_one_organization_are_two_children(send, community):
+    send(
+        community.district,
+        "D1,,Ava,Okafor,2015-03-07,F,12 Elm St,50309",
+        "D2,,Mia,Okafor,2015-03-07,F,12 Elm St,50309",
+    )
+
+    assert child_of(community.district, "D1") != child_of(community.district, "D2")
+
+
+def test_twins_in_two_organizations_are_not_linked_to_each_other(send, community):
+    send(community.district, "D1,,Ava,Okafor,2015-03-07,F,12 Elm St,50309")
+    send(community.club, "C1,,Mia,Okafor,2015-03-07,F,12 Elm St,50309")
+
+    assert child_of(community.district, "D1") != child_of(community.club, "C1")
+
+
+def test_boy_and_girl_twins_with_one_letter_between_their_names_stay_apart(
+    send, community
+):
+    send(community.district, "D1,,Mateo,Ruiz,2016-05-02,M,4 Oak Ave,50310")
+    send(community.club, "C1,,Matea,Ruiz,2016-05-02,F,4 Oak Ave,50310")
+
+    assert child_of(community.district, "D1") != child_of(community.club, "C1")
+
+
+def test_masculine_and_feminine_forms_stay_apart_without_a_gender(send, community):
+    send(community.district, "D1,,Mateo,Ruiz,2016-05-02,,4 Oak Ave,50310")
+    send(community.club, "C1,,Matea,Ruiz,2016-05-02,,4 Oak Ave,50310")
+
+    assert child_of(community.district, "D1") != child_of(community.club, "C1")
+
+
+def test_two_different_state_ids_are_two_children(send, community):
+    send(community.district, "D1,S123,Noah,Kim,2015-03-07,M,,")
+    send(community.club, "C1,S987,Noah,Kim,2015-03-07,M,,")
+
+    assert child_of(community.district, "D1") != child_of(community.club, "C1")
+    item = ReviewItem.objects.get()
+    assert item.reason == ReviewItem.Reason.DIFFERENT_IDS
+
+
+def test_the_same_state_id_links_despite_a_misspelt_name(send, community):
+    send(community.district, "D1,S555,Jonathan,Whitfield,2014-02-11,M,,")
+    send(community.club, "C1,S555,Jonothan,Whitfeld,2014-02-11,M,,")
+
+    assert child_of(community.district, "D1") == child_of(community.club, "C1")
+
+
+def test_a_day_and_month_swapped_birth_date_is_the_same_child(send, community):
+    send(community.district, "D1,,Lily,Park,2015-03-07,F,,")
+    send(community.club, "C1,,Lily,Park,2015-07-03,F,,")
+
+    assert child_of(community.district, "D1") == child_of(community.club, "C1")
+
+
+def test_a_nickname_is_the_same_child(send, community):
+    send(community.district, "D1,,William,Ortiz,2013-08-19,M,,")
+    send(community.club, "C1,,Billy,Ortiz,2013-08-19,M,,")
+
+    assert child_of(community.district, "D1") == child_of(community.club, "C1")
+    record = SourceRecord.objects.get(organization=community.club)
+    assert record.link_rule == LinkRule.MODEL
+    assert record.link_model is not None
+    assert record.link_weight is not None and record.link_weight > 0
+
+
+def test_a_nickname_with_another_birth_date_is_another_child(send, community):
+    send(community.district, "D1,,William,Ortiz,2013-08-19,M,,")
+    send(community.club, "C1,,Liam,Ortiz,2011-01-30,M,,")
+
+    assert child_of(community.district, "D1") != child_of(community.club, "C1")
+
+
+def test_the_parts_of_a_two_part_surname_meet(send, community, people):
+    send(community.district, "D1,,Sofia,Garcia-Lopez,2017-10-12,F,,")
+    send(community.club, "C1,,Sofia,Lopez,2017-10-12,F,,")
+    services.import_roster(
+        user=people.club_staff,
+        organization=community.club,
+        program=None,
+        filename="all.csv",
+        content=roster("C2,,Sofia,Garcia Lopez,2017-10-12,F,,", header=HEADER),
+        as_of=DAY,
+    )
+
+    district_child = child_of(community.district, "D1")
+    assert child_of(community.club, "C1") == district_child
+    # The club's second record of her is a duplicate for the club to resolve.
+    assert child_of(community.club, "C2") != district_child
+    item = ReviewItem.objects.get(kind=ReviewItem.Kind.DUPLICATE)
+    records = {item.record_a.local_id, item.record_b.local_id}
+    assert "C2" in records
+
+
+def test_curly_and_straight_apostrophes_are_one_name(send, community):
+    send(community.district, "D1,,Liam,O'Neil,2016-01-05,M,,")
+    send(community.club, "C9,,Liam,O’Neil,2016-01-05,M,,")
+
+    assert child_of(community.district, "D1") == child_of(community.club, "C9")
+
+
+def test_a_record_matching_two_children_equally_waits_for_a_person(send, community):
+    send(
+        community.district,
+        "D1,,Noah,Kim,2015-03-07,M,,",
+        "D2,,Noah,Kim,2015-03-07,M,,",
+    )
+    send(community.club, "C1,,Noah,Kim,2015-03-07,M,,")
+
+    club_child = child_of(community.club, "C1")
+    assert club_child not in {
+        child_of(community.district, "D1"),
+        child_of(community.district, "D2"),
+    }
+    reasons = set(
+        ReviewItem.objects.filter(kind=ReviewItem.Kind.LINK).values_list(
+            "reason", flat=True
+        )
+    )
+    assert reasons == {ReviewItem.Reason.COMPETING}
+
+
+def test_a_different_child_is_a_new_child(send, community):
+    send(community.district, "D1,,Noah,Kim,2015-03-07,M,,")
+    send(community.club, "C1,,Ava,Brennan,2012-06-21,F,,")
+
+    assert child_of(community.district, "D1") != child_of(community.club, "C1")
+    record = SourceRecord.objects.get(organization=community.club)
+    assert record.link_rule == LinkRule.NEW_CHILD
