@@ -13,7 +13,7 @@ from typing import Any
 
 from braid.children.models import Gender, SourceRecord
 from braid.children.normalize import id_key, name_key
-from braid.linkage import names
+from braid.linkage.names import first_name_forms, phonetic, surname_parts
 
 # The columns of a feature row, in the order Splink receives them.
 COLUMNS = (
@@ -104,7 +104,7 @@ def blocking_keys(
 ) -> BlockingKeys:
     """Return the keys a record is looked up by when a new roster arrives."""
     zip5 = zip_code[:5]
-    first_sound, last_sound = names.phonetic(first), names.phonetic(last)
+    first_sound, last_sound = phonetic(first), phonetic(last)
     return BlockingKeys(
         name=f"{first_sound}|{last_sound}" if first_sound and last_sound else "",
         zip_first=f"{zip5}|{first[:3]}" if zip5 and first else "",
@@ -148,9 +148,9 @@ def row(values: Mapping[str, Any]) -> dict[str, Any]:
         "record_id": values["pk"],
         "organization_id": values["organization_id"],
         "first": first,
-        "first_forms": list(names.first_name_forms(first)) if first else None,
+        "first_forms": list(first_name_forms(first)) if first else None,
         "last": last,
-        "last_parts": list(names.surname_parts(last)) if last else None,
+        "last_parts": list(surname_parts(last)) if last else None,
         "dob": f"{born:%Y%m%d}" if born else None,
         "dob_swap": _swapped(born),
         "dob_md": f"{born:%m%d}" if born else None,
