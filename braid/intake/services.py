@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,13 +18,16 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from braid.children.models import Gender, SourceRecord
 from braid.children.normalize import id_key, name_key
 from braid.community.models import Organization, Program
 from braid.intake.models import BatchStatus, RosterBatch
-from braid.intake.parsing import ParsedRoster, read_roster
+from braid.intake.parsing import MAY_BE_BLANK, ParsedRoster, read_roster
+from braid.intake.parsing.roster import some_lines
 from braid.intake.parsing.types import Field, Issue, Row
+from braid.linkage import features as linkage_features
 from braid.linkage.mapper import CHUNK, map_new_records
 from braid.records.models import Enrollment
 
@@ -38,6 +41,18 @@ NAME_KEYS = {
     Field.MIDDLE_NAME: "middle_name_key",
     Field.LAST_NAME: "last_name_key",
 }
+
+# A roster that would end more of a program's open enrollments than this
+# share, and more than ``MANY_ENDED`` of them, is more likely a partial list
+# sent by mistake than the program emptying out.
+MOST_ENDED = 0.5
+MANY_ENDED = 10
+
+# A staged batch keeps a file of children's personal data. Its preview is
+# meant to be acted on in one sitting, and a command line import stages and
+# commits in one run; a batch still staged a day later was abandoned (or
+# its command killed), and its file should not stay in the database.
+STALE_AFTER = timedelta(days=1)
 
 
 class IntakeError(Exception):
@@ -62,6 +77,12 @@ class Preview:
     rejoined: list[tuple[Row, SourceRecord]] = field(default_factory=list)
     unchanged: list[tuple[Row, SourceRecord]] = field(default_factory=list)
     ended: list[Enrollment] = field(default_factory=list)
+    # Rows of records already known that start an enrollment in the roster's
+    # program: the rejoined ones and the changed ones not enrolled.
+    joining: list[Row] = field(default_factory=list)
+    open_enrollments: int = 0  # in the roster's program, before the commit
+    # What a person should confirm before committing, though it is allowed.
+    warnings: list[Issue] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -70,9 +91,10 @@ class Preview:
     def counts(self) -> dict[str, int]:
         return {
             "new": len(self.new),
-            # A child back on the roster after leaving it counts as changed.
-            "changed": len(self.changed) + len(self.rejoined),
-            "unchanged": len(self.unchanged),
+            "changed": len(self.changed),
+            # A known child who joins the roster with the same details is not
+            # a change to the record; a notice says that the enrollment starts.
+            "unchanged": len(self.unchanged) + len(self.rejoined),
             "ended": len(self.ended),
         }
 
@@ -99,11 +121,19 @@ def stage_roster(
     overrides: Mapping[str, str] | None = None,
 ) -> RosterBatch:
     """Keep the file in a new staged batch, ready to preview."""
+    if not organization.contributes_roster:
+        raise IntakeError(
+            _("%(organization)s is not set up to contribute rosters; ask the steward.")
+            % {"organization": organization.name}
+        )
     if program is not None and program.organization_id != organization.pk:
         raise IntakeError(
             _("Program %(program)s does not belong to %(organization)s.")
             % {"program": program.slug, "organization": organization.name}
         )
+    if as_of is not None and as_of > timezone.localdate():
+        # Committed, such a roster would make every later one look older.
+        raise IntakeError(_("A roster cannot describe a day still to come."))
     if len(content) > settings.BRAID_MAX_ROSTER_BYTES:
         raise IntakeError(
             _(
@@ -113,6 +143,7 @@ def stage_roster(
             % {"size": len(content), "limit": settings.BRAID_MAX_ROSTER_BYTES}
         )
 
+    discard_stale(organization)
     batch = RosterBatch.objects.create(
         organization=organization,
         program=program,
@@ -154,14 +185,17 @@ def preview(batch: RosterBatch) -> Preview:
         overrides=batch.options.get("overrides") or None,
         date_format=batch.options.get("date_format"),
         today=timezone.localdate(),
+        as_of=batch.as_of,
     )
     result = Preview(
         parsed=parsed, errors=list(parsed.errors), notices=list(parsed.notices)
     )
-    result.errors.extend(_order_errors(batch))
+    result.errors.extend(_date_errors(batch))
     result.notices.extend(_repeat_notices(batch))
     if result.ok:
         _compare(batch, parsed, result)
+        result.notices.extend(_joining_notices(batch, result))
+        result.warnings.extend(_ending_warnings(batch, result))
     return result
 
 
@@ -215,6 +249,36 @@ def discard(batch: RosterBatch) -> None:
     batch.save(update_fields=["status", "content", "decided_at"])
 
 
+def discard_stale(organization: Organization) -> int:
+    """Discard the organization's batches left staged past ``STALE_AFTER``."""
+    now = timezone.now()
+    notice = Issue(
+        code="stale",
+        message=_(
+            "This roster was left staged, neither committed nor discarded, for "
+            "more than a day, so Braid discarded it and removed its file. Send "
+            "it again to commit it."
+        ),
+    )
+    count = RosterBatch.objects.filter(
+        organization=organization,
+        status=BatchStatus.STAGED,
+        uploaded_at__lt=now - STALE_AFTER,
+    ).update(
+        status=BatchStatus.DISCARDED,
+        content=None,
+        decided_at=now,
+        issues={"errors": [], "notices": [notice.as_dict()]},
+    )
+    if count:
+        logger.info(
+            "discarded %s stale staged roster batches of organization %s",
+            count,
+            organization.slug,
+        )
+    return count
+
+
 def import_roster(
     *,
     user: User,
@@ -261,6 +325,7 @@ def summary(outcome: Outcome) -> dict[str, Any]:
         "rows": result.parsed.row_count,
         **result.counts(),
         "errors": [issue.as_dict() for issue in result.errors],
+        "warnings": [issue.as_dict() for issue in result.warnings],
         "notices": [issue.as_dict() for issue in result.notices],
     }
 
@@ -271,6 +336,14 @@ def _require_staged(batch: RosterBatch) -> None:
             _("Batch %(batch)s has already been decided: %(status)s.")
             % {"batch": batch.pk, "status": batch.get_status_display()}
         )
+
+
+def _date_errors(batch: RosterBatch) -> list[Issue]:
+    if batch.as_of > timezone.localdate():
+        # Refused when staged; a batch staged before that check is caught here.
+        message = _("A roster cannot describe a day still to come.")
+        return [Issue(code="future_as_of", message=message)]
+    return _order_errors(batch)
 
 
 def _order_errors(batch: RosterBatch) -> list[Issue]:
@@ -345,8 +418,12 @@ def _compare(batch: RosterBatch, parsed: ParsedRoster, result: Preview) -> None:
             result.new.append(row)
             continue
         seen.add(record.pk)
+        if record.pk not in enrolled:
+            result.joining.append(row)
         differences = [
-            f.value for f in fields if _stored(row, f) != getattr(record, f.value)
+            f.value
+            for f in fields
+            if not _left_blank(row, f) and _stored(row, f) != getattr(record, f.value)
         ]
         if differences:
             result.changed.append((row, record, differences))
@@ -356,6 +433,55 @@ def _compare(batch: RosterBatch, parsed: ParsedRoster, result: Preview) -> None:
             result.unchanged.append((row, record))
 
     result.ended = [e for e in open_enrollments if e.source_record_id not in seen]
+    result.open_enrollments = len(open_enrollments)
+
+
+def _left_blank(row: Row, name: Field) -> bool:
+    """Tell whether a row leaves blank a value a record keeps when known.
+
+    A roster without a child's first name or date of birth says nothing new
+    about them: what an earlier roster gave stays.
+    """
+    return name in MAY_BE_BLANK and not row.values[name]
+
+
+def _joining_notices(batch: RosterBatch, result: Preview) -> list[Issue]:
+    if not result.joining:
+        return []
+    lines = [row.line for row in result.joining]
+    message = ngettext(
+        "%(count)s child already known to %(organization)s joins this roster "
+        "(line %(lines)s) and is enrolled from %(day)s. The record counts as "
+        "changed only if its details differ.",
+        "%(count)s children already known to %(organization)s join this roster "
+        "(lines %(lines)s) and are enrolled from %(day)s. Their records count "
+        "as changed only if their details differ.",
+        len(lines),
+    ) % {
+        "count": len(lines),
+        "organization": batch.organization.name,
+        "lines": some_lines(lines),
+        "day": batch.as_of.isoformat(),
+    }
+    return [Issue(code="joined", message=message)]
+
+
+def _ending_warnings(batch: RosterBatch, result: Preview) -> list[Issue]:
+    ended = len(result.ended)
+    if ended <= MANY_ENDED or ended <= result.open_enrollments * MOST_ENDED:
+        return []
+    message = _(
+        "This roster would end %(ended)s of the %(open)s open enrollments of "
+        "%(program)s. Is it really the full roster of %(program)s? Every child "
+        "left out of it is ended as of %(day)s; if the file lists only some of "
+        "the children, do not commit it."
+    ) % {
+        "ended": ended,
+        "open": result.open_enrollments,
+        "program": batch.program.name if batch.program else batch.organization.name,
+        "day": batch.as_of.isoformat(),
+    }
+    return [Issue(code="ends_most_enrollments", message=message)]
 
 
 def _stored(row: Row, name: Field) -> Any:
@@ -394,8 +520,9 @@ def _apply(batch: RosterBatch, result: Preview) -> None:
     fields = [f for f in RECORD_FIELDS if f in set(result.parsed.mapping.values())]
 
     created = [_new_record(batch, row) for row in result.new]
-    map_new_records(created, now=now)
+    mapping = map_new_records(created, now=now)
     SourceRecord.objects.bulk_create(created, batch_size=500)
+    mapping.record_reviews()
 
     updated = [
         _updated_record(record, row, fields) for row, record, _ in result.changed
@@ -441,7 +568,8 @@ def _updated_record(
     record: SourceRecord, row: Row, fields: Iterable[Field]
 ) -> SourceRecord:
     for name in fields:
-        setattr(record, name.value, _stored(row, name))
+        if not _left_blank(row, name):
+            setattr(record, name.value, _stored(row, name))
     _set_keys(record)
     return record
 
@@ -449,10 +577,12 @@ def _updated_record(
 def _set_keys(record: SourceRecord) -> None:
     for name, key in NAME_KEYS.items():
         setattr(record, key, name_key(getattr(record, name.value)))
+    linkage_features.set_keys(record)
 
 
 def _key_fields(fields: Iterable[Field]) -> set[str]:
-    return {NAME_KEYS[f] for f in fields if f in NAME_KEYS}
+    names = {NAME_KEYS[f] for f in fields if f in NAME_KEYS}
+    return names | set(linkage_features.KEY_FIELDS)
 
 
 def _end_enrollments(batch: RosterBatch, ended: Sequence[Enrollment]) -> None:
@@ -473,6 +603,7 @@ def _record_counts(batch: RosterBatch, result: Preview) -> None:
     batch.error_count = len(result.errors)
     batch.issues = {
         "errors": [issue.as_dict() for issue in result.errors],
+        "warnings": [issue.as_dict() for issue in result.warnings],
         "notices": [issue.as_dict() for issue in result.notices],
     }
 

@@ -17,6 +17,7 @@ from braid.intake import services
 from braid.intake.forms import MappingForm, UploadForm
 from braid.intake.labels import FIELD_LABELS
 from braid.intake.models import BatchStatus, RosterBatch
+from braid.intake.parsing.codes import Code
 from braid.intake.parsing.types import Field
 
 # Rows of each kind listed on the preview page; the counts cover all of them.
@@ -27,11 +28,16 @@ ENCODING_NAMES = {
     "cp1252": gettext_lazy("Windows-1252"),
     "xlsx": gettext_lazy("an Excel workbook"),
 }
+# Errors the mapping step fixes, so it opens by itself when one is found.
 MAPPING_CODES = {
-    "missing_column",
-    "duplicate_column",
-    "ambiguous_dates",
-    "bad_date_format",
+    Code.MISSING_COLUMN,
+    Code.DUPLICATE_COLUMN,
+    Code.OVERRIDE_UNKNOWN_COLUMN,
+    Code.OVERRIDE_AMBIGUOUS_COLUMN,
+    Code.AMBIGUOUS_DATES,
+    Code.CONFLICTING_DATE_FORMATS,
+    Code.INVALID_DATE_FORMAT,
+    Code.TWO_DIGIT_YEAR_FORMAT,
 }
 
 
@@ -108,17 +114,37 @@ def batch_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     handles = policy.can_handle_batch(request.user, batch)
     context: dict[str, object] = {"batch": batch, "handles": bool(handles)}
 
-    if batch.status == BatchStatus.STAGED and handles:
+    if batch.status == BatchStatus.STAGED:
+        # Counts of a staged batch are stored only once it is decided; the
+        # steward, who may not see its rows, is shown the preview's counts
+        # and issues instead of zeros.
         result = services.preview(batch)
-        context.update(_preview_context(batch, result))
-        context["ended"] = _ended_records(request, result)
+        context.update(_preview_context(result))
+        if handles:
+            context.update(_rows_context(request, batch, result))
     else:
         context["errors"] = batch.issues.get("errors", [])
+        context["warnings"] = batch.issues.get("warnings", [])
         context["notices"] = batch.issues.get("notices", [])
     return render(request, "intake/batch/detail.html", context)
 
 
-def _preview_context(batch: RosterBatch, result: services.Preview) -> dict[str, object]:
+def _preview_context(result: services.Preview) -> dict[str, object]:
+    parsed = result.parsed
+    return {
+        "preview": result,
+        "encoding_name": ENCODING_NAMES.get(parsed.encoding, parsed.encoding),
+        "counts": result.counts(),
+        "errors": [issue.as_dict() for issue in result.errors],
+        "warnings": [issue.as_dict() for issue in result.warnings],
+        "notices": [issue.as_dict() for issue in result.notices],
+    }
+
+
+def _rows_context(
+    request: AuthenticatedRequest, batch: RosterBatch, result: services.Preview
+) -> dict[str, object]:
+    """Return what only the organization's own staff see: rows and choices."""
     parsed = result.parsed
     current = {header: field.value for header, field in parsed.mapping.items()}
     mapping_form = MappingForm(
@@ -127,16 +153,12 @@ def _preview_context(batch: RosterBatch, result: services.Preview) -> dict[str, 
         initial={"date_format": batch.options.get("date_format") or ""},
     )
     return {
-        "preview": result,
-        "encoding_name": ENCODING_NAMES.get(parsed.encoding, parsed.encoding),
-        "counts": result.counts(),
-        "errors": [issue.as_dict() for issue in result.errors],
-        "notices": [issue.as_dict() for issue in result.notices],
         "new_rows": result.new[:PREVIEW_ROWS],
         "changed_rows": [
             (row, record, [FIELD_LABELS[Field(name)] for name in fields])
             for row, record, fields in result.changed[:PREVIEW_ROWS]
         ],
+        "ended": _ended_records(request, result),
         "preview_rows": PREVIEW_ROWS,
         "mapping_form": mapping_form,
         "needs_mapping": any(issue.code in MAPPING_CODES for issue in result.errors),

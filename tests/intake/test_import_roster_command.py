@@ -1,13 +1,17 @@
 """`braid import-roster`: exit codes, the JSON summary, options."""
 
+import datetime
 import io
 import json
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
 
 from braid.children.models import SourceRecord
-from braid.intake.models import RosterBatch
+from braid.intake.management.commands.import_roster import Command
+from braid.intake.models import BatchStatus, RosterBatch
 from tests.intake.rosters import AVA, LEO, MIA, roster
 
 
@@ -129,21 +133,146 @@ def test_it_records_the_batch_under_a_braid_user_when_asked(run, people):
 
 
 def test_it_refuses_a_user_who_is_not_on_the_organizations_staff(run):
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="not an admin or staff member"):
         run(roster(AVA), "--org", "district", "--user", "club-staff")
 
 
 def test_it_names_an_unknown_organization(run):
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="No organization 'nowhere'"):
         run(roster(AVA), "--org", "nowhere")
 
 
 def test_it_refuses_a_mapping_to_an_unknown_field(run):
-    from django.core.management.base import CommandError
-
-    with pytest.raises(CommandError, match="unknown field 'nickname'"):
+    with pytest.raises(CommandError, match="unknown field “nickname”"):
         run(roster(AVA), "--org", "district", "--map", "Name=nickname")
+
+
+def test_the_json_summary_carries_a_notice_for_rows_without_a_date(run):
+    code, out = run(
+        roster(AVA, "00102,Mia,Okafor,,F,5", LEO, "00104,Noor,Haddad, ,F,4"),
+        "--org",
+        "district",
+        "--dry-run",
+        "--format",
+        "json",
+    )
+
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["errors"] == []
+    assert summary["new"] == 4
+    (notice,) = [n for n in summary["notices"] if n["code"] == "no_birth_date"]
+    assert notice["column"] == "DOB"
+    assert "2 rows have no date of birth (lines 3, 5)" in notice["message"]
+
+
+def test_a_row_with_neither_name_is_rejected_naming_its_line(run):
+    code, out = run(
+        roster(AVA, "00102,,,2015-03-07,F,5"), "--org", "district", "--format", "json"
+    )
+
+    assert code == 1
+    (error,) = json.loads(out)["errors"]
+    assert (error["code"], error["line"]) == ("missing_value", 3)
+    assert "“First Name”" in error["message"]
+    assert "“Last Name”" in error["message"]
+    assert SourceRecord.objects.count() == 0
+
+
+@pytest.fixture
+def argv(community, people, tmp_path, capsys):
+    """Run the command as the shell does, so that usage errors exit."""
+
+    def argv(content: bytes, *args: str):
+        path = tmp_path / "fall.csv"
+        path.write_bytes(content)
+        with pytest.raises(SystemExit) as exit:
+            Command().run_from_argv(["braid", "import_roster", str(path), *args])
+        return exit.value.code, capsys.readouterr().err
+
+    return argv
+
+
+def test_an_as_of_that_is_not_a_date_is_a_usage_error_naming_it(argv):
+    code, err = argv(roster(AVA), "--org", "club", "--as-of", "2026-13-01")
+
+    assert code == 2
+    assert "--as-of: 2026-13-01 is not a date (YYYY-MM-DD)" in err
+    assert "Traceback" not in err
+    assert not RosterBatch.objects.exists()
+
+
+def test_a_malformed_mapping_is_a_usage_error(argv):
+    code, err = argv(roster(AVA), "--org", "club", "--map", "Student ID")
+
+    assert code == 2
+    assert "--map: “Student ID” should be COLUMN=FIELD" in err
+
+
+def test_a_date_format_braid_cannot_use_is_a_usage_error(argv):
+    code, err = argv(roster(AVA), "--org", "club", "--date-format", "%m/%Y")
+
+    assert code == 2
+    assert "--date-format: The date format %m/%Y is not one Braid can use" in err
+    assert not RosterBatch.objects.exists()
+
+
+def test_an_as_of_still_to_come_is_refused_as_on_the_web(run):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+
+    with pytest.raises(CommandError, match="A roster cannot describe a day still"):
+        run(roster(AVA), "--org", "district", "--as-of", tomorrow.isoformat())
+
+    assert not RosterBatch.objects.exists()
+
+
+def test_without_a_user_it_refuses_an_organization_not_contributing_rosters(run):
+    with pytest.raises(CommandError, match="not set up to contribute rosters"):
+        run(roster(AVA), "--org", "clinic")
+
+    assert not RosterBatch.objects.exists()
+
+
+def test_a_mapped_column_is_found_without_case_or_spaces(run):
+    content = roster(
+        "A-1,Ava,Okafor,2015-03-07", header="Kid Number,First Name,Last Name,DOB"
+    )
+
+    code, _ = run(content, "--org", "district", "--map", "kid number=local_id")
+
+    assert code == 0
+    assert SourceRecord.objects.get().local_id == "A-1"
+
+
+def test_a_mapping_that_could_name_two_columns_says_so(run):
+    content = roster(
+        "A-1,A-2,Ava,Okafor,2015-03-07",
+        header="Kid Number,KID_NUMBER,First Name,Last Name,DOB",
+    )
+
+    code, out = run(content, "--org", "district", "--map", "kid number=local_id")
+
+    assert code == 1
+    assert "“kid number”, which could be any of “Kid Number”, “KID_NUMBER”" in out
+    assert RosterBatch.objects.get().status == BatchStatus.REJECTED
+
+
+def test_lines_of_conflicting_date_orders_are_printed_in_order(run):
+    content = roster(
+        "00101,Ava,Okafor,13/04/2015,F,5", "00102,Mia,Okafor,05/26/2014,F,5"
+    )
+
+    code, out = run(content, "--org", "district")
+
+    assert code == 1
+    assert "error: lines 2, 3: column 'DOB': Some dates of birth" in out
+
+
+def test_it_prints_a_warning_for_a_roster_ending_most_of_a_program(run):
+    rows = [f"{n:05d},Child{n},Family{n},2015-03-07,F,5" for n in range(12)]
+    run(roster(*rows), "--org", "district", "--as-of", "2026-09-01")
+
+    code, out = run(roster(AVA), "--org", "district", "--dry-run")
+
+    assert code == 0
+    assert "fall.csv: warning: This roster would end 12 of the 12 open" in out

@@ -10,6 +10,7 @@ from braid.intake.parsing.columns import SYNONYMS, field_label, suggest_mapping
 from braid.intake.parsing.roster import read_roster
 from braid.intake.parsing.types import (
     IGNORE,
+    MAY_BE_BLANK,
     REQUIRED_FIELDS,
     Field,
     Issue,
@@ -19,6 +20,7 @@ from braid.intake.parsing.types import (
 
 __all__ = [
     "IGNORE",
+    "MAY_BE_BLANK",
     "REQUIRED_FIELDS",
     "SYNONYMS",
     "Code",

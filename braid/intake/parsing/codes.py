@@ -22,6 +22,7 @@ class Code(StrEnum):
     MISSING_COLUMN = "missing_column"
     DUPLICATE_COLUMN = "duplicate_column"
     OVERRIDE_UNKNOWN_COLUMN = "override_unknown_column"
+    OVERRIDE_AMBIGUOUS_COLUMN = "override_ambiguous_column"
     OVERRIDE_UNKNOWN_FIELD = "override_unknown_field"
 
     # The dates of birth, taken together.
@@ -40,6 +41,7 @@ class Code(StrEnum):
     IMPOSSIBLE_DATE = "impossible_date"
     TWO_DIGIT_YEAR = "two_digit_year"
     FUTURE_DATE = "future_date"
+    AFTER_AS_OF = "after_as_of"
     EARLY_DATE = "early_date"
     INVALID_GENDER = "invalid_gender"
     INVALID_GRADE = "invalid_grade"
@@ -55,3 +57,7 @@ class Code(StrEnum):
     BLANK_HEADER = "blank_header"
     NUMERIC_IDS = "numeric_ids"
     DUPLICATE_ROW = "duplicate_row"
+    NO_FIRST_NAME = "no_first_name"
+    NO_LAST_NAME = "no_last_name"
+    NO_BIRTH_DATE = "no_birth_date"
+    ZIP_LEADING_ZERO = "zip_leading_zero"

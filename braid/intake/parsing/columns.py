@@ -215,9 +215,9 @@ def plan_columns(
 ) -> ColumnPlan:
     """Decide which column holds which field.
 
-    An override names a header exactly as written and wins over the
-    synonyms: a column it assigns to a field takes that field from any
-    column the synonyms gave it to.
+    An override names a header (compared as synonyms are, without case,
+    spaces or punctuation) and wins over the synonyms: a column it assigns
+    to a field takes that field from any column the synonyms gave it to.
     """
     plan = ColumnPlan()
     chosen = _check_overrides(headers, overrides or {}, plan)
@@ -240,16 +240,45 @@ def _check_overrides(
     headers: Sequence[str], overrides: Mapping[str, str], plan: ColumnPlan
 ) -> dict[str, Field | str]:
     chosen: dict[str, Field | str] = {}
-    for header, value in overrides.items():
-        if header not in headers:
-            plan.errors.append(_unknown_override_column(header, headers))
-        elif value == IGNORE:
+    for given, value in overrides.items():
+        header = _find_header(given, headers, plan)
+        if header is None:
+            continue
+        if value == IGNORE:
             chosen[header] = IGNORE
         elif value in set(Field):
             chosen[header] = Field(value)
         else:
             plan.errors.append(_unknown_override_field(header, value))
     return chosen
+
+
+def _find_header(given: str, headers: Sequence[str], plan: ColumnPlan) -> str | None:
+    """Return the header an override names, as header detection compares them.
+
+    A header written exactly as in the file wins; otherwise case, spaces,
+    punctuation and invisible characters do not count, as a person typing
+    ``--map "kid number=local_id"`` expects.
+    """
+    if given in headers:
+        return given
+    key = header_key(given)
+    found = list(dict.fromkeys(h for h in headers if key and header_key(h) == key))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        plan.errors.append(_ambiguous_override_column(given, found))
+    else:
+        plan.errors.append(_unknown_override_column(given, headers))
+    return None
+
+
+def _ambiguous_override_column(given: str, found: Sequence[str]) -> Issue:
+    message = _(
+        "The column mapping names a column “%(header)s”, which could be any of "
+        "%(columns)s. Write the header exactly as it is in the file."
+    ) % {"header": given, "columns": _quoted(found)}
+    return Issue(Code.OVERRIDE_AMBIGUOUS_COLUMN, message)
 
 
 def _unknown_override_column(header: str, headers: Sequence[str]) -> Issue:

@@ -89,9 +89,14 @@ def read_birth_dates(
     column: str,
     declared: str | None,
     today: datetime.date,
+    as_of: datetime.date | None = None,
     epoch: datetime.date = EXCEL_EPOCH_1900,
 ) -> BirthDates:
-    """Read the non-empty birth date cells of a file, given by line."""
+    """Read the non-empty birth date cells of a file, given by line.
+
+    A date after ``today``, or after ``as_of``, the day the roster describes,
+    is an error.
+    """
     result = BirthDates(date_format=declared)
     pending: dict[int, _Slashed] = {}
     shown: dict[int, str] = {}
@@ -111,7 +116,7 @@ def read_birth_dates(
     if pending:
         order = _decide_order(pending, column, result)
         _resolve(pending, order, shown, column, result)
-    _check_range(result, shown, column, today)
+    _check_range(result, shown, column, today, as_of)
     return result
 
 
@@ -207,14 +212,19 @@ def _decide_order(
     pending: dict[int, _Slashed], column: str, result: BirthDates
 ) -> str | None:
     """Return the strptime format the file's slashed dates are in, if known."""
-    month_first = [n for n, date in pending.items() if date.first <= 12 < date.second]
-    day_first = [n for n, date in pending.items() if date.second <= 12 < date.first]
+    # Only a date that is real in one order and not the other says which
+    # order the file uses: 02/31/2016 is no date at all, so it tells nothing.
+    month_first = [n for n, date in pending.items() if _only_in(date, True)]
+    day_first = [n for n, date in pending.items() if _only_in(date, False)]
 
     if month_first and day_first:
         result.errors.append(_conflicting(month_first[0], day_first[0], column))
         return None
     if not month_first and not day_first:
-        result.errors.append(_ambiguous(column))
+        # Dates that no order makes real are row errors of their own, and
+        # need no order to be found out.
+        if any(_reading(d, True) and _reading(d, False) for d in pending.values()):
+            result.errors.append(_ambiguous(column))
         return None
 
     evidence = month_first[0] if month_first else day_first[0]
@@ -223,6 +233,14 @@ def _decide_order(
     result.date_format = order.replace("/", separator)
     result.notices.append(_inferred(order, evidence, column))
     return order
+
+
+def _only_in(slashed: _Slashed, month_first: bool) -> bool:
+    """Tell whether the date is real in the given order and only in it."""
+    return (
+        _reading(slashed, month_first) is not None
+        and _reading(slashed, not month_first) is None
+    )
 
 
 def _conflicting(month_line: int, day_line: int, column: str) -> Issue:
@@ -236,7 +254,7 @@ def _conflicting(month_line: int, day_line: int, column: str) -> Issue:
         "day_line": day_line,
         "month_first": MONTH_FIRST,
     }
-    lines = (month_line, day_line)
+    lines = tuple(sorted((month_line, day_line)))
     return Issue(Code.CONFLICTING_DATE_FORMATS, message, column=column, lines=lines)
 
 
@@ -300,17 +318,36 @@ def _reading(slashed: _Slashed, month_first: bool) -> datetime.date | None:
 
 
 def _check_range(
-    result: BirthDates, shown: dict[int, str], column: str, today: datetime.date
+    result: BirthDates,
+    shown: dict[int, str],
+    column: str,
+    today: datetime.date,
+    as_of: datetime.date | None,
 ) -> None:
     for line, value in list(result.dates.items()):
-        if value > today:
-            code = Code.FUTURE_DATE
-            message = _("“%(value)s” is after today.")
-        elif value < EARLIEST:
-            code = Code.EARLY_DATE
-            message = _("“%(value)s” is before 1900.")
-        else:
-            continue
-        del result.dates[line]
-        issue = Issue(code, message % {"value": mask(shown[line])}, line, column)
-        result.errors.append(issue)
+        if problem := _out_of_range(value, shown[line], today, as_of):
+            del result.dates[line]
+            result.errors.append(_row_issue(problem, line, column))
+
+
+def _out_of_range(
+    value: datetime.date,
+    text: str,
+    today: datetime.date,
+    as_of: datetime.date | None,
+) -> Invalid | None:
+    placeholders = {"value": mask(text)}
+    if value > today:
+        message = _("“%(value)s” is after today.") % placeholders
+        return Invalid(Code.FUTURE_DATE, message)
+    if as_of is not None and value > as_of:
+        # A child on a roster was born by the day the roster describes.
+        message = _("“%(value)s” is after %(as_of)s, the day the roster describes.") % {
+            **placeholders,
+            "as_of": as_of.isoformat(),
+        }
+        return Invalid(Code.AFTER_AS_OF, message)
+    if value < EARLIEST:
+        message = _("“%(value)s” is before 1900.") % placeholders
+        return Invalid(Code.EARLY_DATE, message)
+    return None

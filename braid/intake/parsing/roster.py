@@ -10,8 +10,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from braid.children.normalize import id_key
+from braid.children.normalize import clean_text, id_key
 from braid.intake.parsing.codes import Code
 from braid.intake.parsing.columns import ColumnPlan, field_label, plan_columns
 from braid.intake.parsing.dates import check_date_format, read_birth_dates
@@ -24,11 +25,19 @@ from braid.intake.parsing.files import (
     is_blank_cell,
     read_table,
 )
-from braid.intake.parsing.types import REQUIRED_FIELDS, Field, Issue, ParsedRoster, Row
+from braid.intake.parsing.types import (
+    MAY_BE_BLANK,
+    REQUIRED_FIELDS,
+    Field,
+    Issue,
+    ParsedRoster,
+    Row,
+)
 from braid.intake.parsing.values import (
     Invalid,
     cell_text,
     check_length,
+    lost_leading_zero,
     normalize_email,
     normalize_gender,
     normalize_grade,
@@ -48,7 +57,22 @@ _NORMALIZERS: Mapping[Field, Callable[[str], str]] = {
 }
 
 
-_NO_VALUES: Mapping[Field, str] = dict.fromkeys(Field, "")
+_NO_VALUES: Mapping[Field, str | None] = {
+    **dict.fromkeys(Field, ""),
+    Field.BIRTH_DATE: None,
+}
+
+# Each field a row may leave blank, with the code of the notice that lists
+# the rows which do.
+_BLANK_CODES: Mapping[Field, Code] = {
+    Field.FIRST_NAME: Code.NO_FIRST_NAME,
+    Field.LAST_NAME: Code.NO_LAST_NAME,
+    Field.BIRTH_DATE: Code.NO_BIRTH_DATE,
+}
+
+# Enough line numbers for a person to find the rows by; a message listing
+# thousands of them would be read by nobody.
+_LINES_SHOWN = 20
 
 
 @dataclass
@@ -56,11 +80,12 @@ class _Draft:
     """A row on its way to becoming a ``Row``, or not."""
 
     line: int
-    values: dict[Field, str | datetime.date] = field(
+    values: dict[Field, str | datetime.date | None] = field(
         default_factory=lambda: dict(_NO_VALUES)
     )
     birth_cell: Cell = None
     errors: list[Issue] = field(default_factory=list)
+    zip_zero_restored: bool = False
 
 
 def read_roster(
@@ -70,12 +95,15 @@ def read_roster(
     overrides: Mapping[str, str] | None = None,
     date_format: str | None = None,
     today: datetime.date,
+    as_of: datetime.date | None = None,
 ) -> ParsedRoster:
     """Read a roster file (CSV or XLSX) and check every row of it.
 
-    ``overrides`` maps headers, exactly as written in the file, to a field
-    name or to ``IGNORE``; ``date_format`` is a strptime format for every
-    date written as text; a date of birth after ``today`` is an error.
+    ``overrides`` maps headers to a field name or to ``IGNORE``, a header
+    being found as header detection finds one (without case, spaces or
+    punctuation); ``date_format`` is a strptime format for every date
+    written as text; a date of birth after ``today``, or after ``as_of``,
+    the day the roster describes, is an error.
     """
     try:
         table = read_table(data, filename)
@@ -99,7 +127,7 @@ def read_roster(
 
     _check_file(roster, records, date_format)
     if not roster.errors:
-        _read_rows(roster, table, plan, records, date_format, today)
+        _read_rows(roster, table, plan, records, date_format, today=today, as_of=as_of)
     return _finish(roster)
 
 
@@ -150,7 +178,9 @@ def _read_rows(
     plan: ColumnPlan,
     records: Sequence[Record],
     date_format: str | None,
+    *,
     today: datetime.date,
+    as_of: datetime.date | None,
 ) -> None:
     drafts = [_draft(record, table.headers, plan) for record in records]
     births = read_birth_dates(
@@ -158,6 +188,7 @@ def _read_rows(
         column=plan.column(Field.BIRTH_DATE) or "",
         declared=date_format,
         today=today,
+        as_of=as_of,
         epoch=table.serial_epoch,
     )
     roster.date_format = births.date_format
@@ -168,10 +199,20 @@ def _read_rows(
     rows: list[Row] = []
     for draft in drafts:
         roster.errors.extend(draft.errors)
-        if not draft.errors and draft.line in births.dates:
+        if draft.errors:
+            continue
+        # A row without a birth cell keeps None; one whose date could not be
+        # read has an error of its own in ``births``.
+        if draft.birth_cell is not None:
+            if draft.line not in births.dates:
+                continue
             draft.values[Field.BIRTH_DATE] = births.dates[draft.line]
-            rows.append(Row(draft.line, draft.values))
+        rows.append(Row(draft.line, draft.values))
     roster.rows = _drop_duplicates(rows, plan, roster)
+    roster.notices.extend(_blank_value_notices(roster.rows, plan))
+    restored = {draft.line for draft in drafts if draft.zip_zero_restored}
+    if notice := _zip_zero_notice(roster.rows, restored, plan):
+        roster.notices.append(notice)
 
 
 def _draft(record: Record, headers: Sequence[str], plan: ColumnPlan) -> _Draft:
@@ -180,17 +221,46 @@ def _draft(record: Record, headers: Sequence[str], plan: ColumnPlan) -> _Draft:
         draft.errors.append(issue)
         return draft
 
+    blank: set[Field] = set()
     for index, field_ in plan.fields.items():
         cell = record.cells[index]
-        if field_ is Field.BIRTH_DATE and not is_blank_cell(cell):
-            draft.birth_cell = cell
+        if field_ is Field.BIRTH_DATE:
+            if not _is_empty(cell):
+                draft.birth_cell = cell
             continue
         try:
             draft.values[field_] = _read_value(field_, cell)
         except Invalid as problem:
             issue = Issue(problem.code, problem.message, record.line, headers[index])
             draft.errors.append(issue)
+        else:
+            if not draft.values[field_]:
+                blank.add(field_)
+            if field_ is Field.ZIP_CODE and _zero_dropped_from_text(cell):
+                draft.zip_zero_restored = True
+
+    if {Field.FIRST_NAME, Field.LAST_NAME} <= blank:
+        draft.errors.append(_nameless(record.line, plan))
     return draft
+
+
+def _is_empty(cell: Cell) -> bool:
+    # A cell of spaces or invisible characters holds no more than an empty
+    # one, and would otherwise be read as a date that cannot be read.
+    return is_blank_cell(cell) or (isinstance(cell, str) and not clean_text(cell))
+
+
+def _nameless(line: int, plan: ColumnPlan) -> Issue:
+    message = _(
+        "Line %(line)s has neither a first name (column “%(first)s”) nor a "
+        "last name (column “%(last)s”), so nothing names the child. Give at "
+        "least one of them."
+    ) % {
+        "line": line,
+        "first": plan.column(Field.FIRST_NAME),
+        "last": plan.column(Field.LAST_NAME),
+    }
+    return Issue(Code.MISSING_VALUE, message, line=line)
 
 
 def _width_issue(record: Record, width: int) -> Issue | None:
@@ -227,7 +297,7 @@ def _read_value(field_: Field, cell: Cell) -> str:
             "upload it again."
         )
         raise Invalid(Code.REPLACEMENT_CHARACTER, message)
-    if not text and field_ in REQUIRED_FIELDS:
+    if not text and field_ in REQUIRED_FIELDS and field_ not in MAY_BE_BLANK:
         message = _("The %(field)s is empty.") % {"field": field_label(field_)}
         raise Invalid(Code.MISSING_VALUE, message)
 
@@ -235,6 +305,13 @@ def _read_value(field_: Field, cell: Cell) -> str:
     value = normalize(text) if normalize else text
     check_length(field_, value)
     return value
+
+
+def _zero_dropped_from_text(cell: Cell) -> bool:
+    # A ZIP kept as a number lost its zero for certain and gets it back
+    # silently; four digits written as text could also be a mistyped ZIP, so
+    # a person is told.
+    return isinstance(cell, str) and lost_leading_zero(cell_text(cell))
 
 
 def _is_number(cell: Cell) -> bool:
@@ -298,6 +375,65 @@ def _differing_columns(group: Sequence[Row], plan: ColumnPlan) -> list[str]:
     return differing
 
 
+def _blank_value_notices(rows: Sequence[Row], plan: ColumnPlan) -> list[Issue]:
+    """List the kept rows that lack a name or a date of birth, by column."""
+    notices = []
+    for field_, code in _BLANK_CODES.items():
+        lines = [row.line for row in rows if not row.values[field_]]
+        if lines:
+            message = _blank_message(field_, len(lines)) % {
+                "count": len(lines),
+                "lines": some_lines(lines),
+            }
+            notices.append(Issue(code, message, column=plan.column(field_)))
+    return notices
+
+
+def _zip_zero_notice(
+    rows: Sequence[Row], restored: set[int], plan: ColumnPlan
+) -> Issue | None:
+    """List the kept rows whose four-digit ZIP code got its zero back."""
+    lines = [row.line for row in rows if row.line in restored]
+    if not lines:
+        return None
+    message = ngettext(
+        "%(count)s ZIP code has 4 digits (line %(lines)s). It was read with the "
+        "leading zero a spreadsheet drops, so 2134 is 02134; check it if your "
+        "ZIP codes do not start with 0.",
+        "%(count)s ZIP codes have 4 digits (lines %(lines)s). They were read "
+        "with the leading zero a spreadsheet drops, so 2134 is 02134; check "
+        "them if your ZIP codes do not start with 0.",
+        len(lines),
+    ) % {"count": len(lines), "lines": some_lines(lines)}
+    return Issue(Code.ZIP_LEADING_ZERO, message, column=plan.column(Field.ZIP_CODE))
+
+
+def _blank_message(field_: Field, count: int) -> str:
+    if field_ is Field.FIRST_NAME:
+        return ngettext(
+            "%(count)s row has no first name (line %(lines)s). It is kept and "
+            "matched on what it does have; add the name when you can.",
+            "%(count)s rows have no first name (lines %(lines)s). They are kept "
+            "and matched on what they do have; add the names when you can.",
+            count,
+        )
+    if field_ is Field.LAST_NAME:
+        return ngettext(
+            "%(count)s row has no last name (line %(lines)s). It is kept and "
+            "matched on what it does have; add the name when you can.",
+            "%(count)s rows have no last name (lines %(lines)s). They are kept "
+            "and matched on what they do have; add the names when you can.",
+            count,
+        )
+    return ngettext(
+        "%(count)s row has no date of birth (line %(lines)s). It is kept and "
+        "matched on what it does have; add the date when you can.",
+        "%(count)s rows have no date of birth (lines %(lines)s). They are kept "
+        "and matched on what they do have; add the dates when you can.",
+        count,
+    )
+
+
 def _duplicate_id(lines: tuple[int, ...], columns: Sequence[str]) -> Issue:
     message = _(
         "Lines %(lines)s have the same ID but differ in %(columns)s. Give each "
@@ -319,3 +455,12 @@ def _duplicate_row(lines: tuple[int, ...]) -> Issue:
 
 def _lines(lines: Sequence[int]) -> str:
     return ", ".join(str(line) for line in lines)
+
+
+def some_lines(lines: Sequence[int]) -> str:
+    """Return the lines as messages list them: the first few, then a count."""
+    shown = _lines(lines[:_LINES_SHOWN])
+    if len(lines) <= _LINES_SHOWN:
+        return shown
+    more = _("and %(count)s more") % {"count": len(lines) - _LINES_SHOWN}
+    return f"{shown} {more}"

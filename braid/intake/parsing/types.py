@@ -25,7 +25,14 @@ class Field(StrEnum):
     GUARDIAN_EMAIL = "guardian_email"
 
 
+# The columns every roster must have.
 REQUIRED_FIELDS = (Field.LOCAL_ID, Field.FIRST_NAME, Field.LAST_NAME, Field.BIRTH_DATE)
+
+# Required columns whose value a row may leave blank. Real rosters lack a
+# given name or a date of birth here and there; refusing the whole file for
+# that helps nobody, and the child can still be linked on the other fields.
+# A row still needs one of the two names, or nothing says who it is.
+MAY_BE_BLANK = (Field.FIRST_NAME, Field.LAST_NAME, Field.BIRTH_DATE)
 
 # A mapping override that tells the reader to leave a column out.
 IGNORE = "ignore"
@@ -62,12 +69,13 @@ class Issue:
 class Row:
     """One child's row, clean: text trimmed, dates as dates, codes normalized.
 
-    Every ``Field`` is present in ``values``; an absent or empty value is "".
-    ``birth_date`` is a ``datetime.date`` on rows without errors.
+    Every ``Field`` is present in ``values``; an absent or empty value is "",
+    except ``birth_date``, which is a ``datetime.date`` or, when not given,
+    None.
     """
 
     line: int
-    values: dict[Field, "str | datetime.date"]
+    values: dict[Field, "str | datetime.date | None"]
 
 
 @dataclass

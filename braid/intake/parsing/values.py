@@ -97,6 +97,7 @@ _SPLIT_NUMBER = re.compile(r"\d[\W_]+\d")
 _GRADE_NUMBER = re.compile(r"0*(\d{1,2})(?:st|nd|rd|th)?")
 
 _ZIP = re.compile(r"(\d{5})(?:[- ]?(\d{4}))?")
+_FOUR_DIGITS = re.compile(r"[0-9]{4}")
 _PHONE_EXTENSION = re.compile(r"(?:x|ext\.?|extension)\s*\d+\s*$", re.IGNORECASE)
 _NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
 
@@ -205,13 +206,22 @@ def normalize_zip(value: str) -> str:
         return ""
     if match:
         return match[1] if match[2] is None else f"{match[1]}-{match[2]}"
+    if lost_leading_zero(value):
+        return "0" + value
 
     message = _(
         "“%(value)s” is not a ZIP code. Use 5 digits (12345) or ZIP+4 (12345-6789)."
     ) % {"value": mask(value)}
-    if value.isdigit() and len(value) == 4:
-        message += " " + _("It may have lost a leading zero in a spreadsheet.")
     raise Invalid(Code.INVALID_ZIP, message)
+
+
+def lost_leading_zero(value: str) -> bool:
+    """Tell whether a ZIP code is one whose leading zero a spreadsheet dropped.
+
+    Spreadsheets read 02134 as the number 2134 and export it so; no ZIP code
+    has four digits, so the zero is the only reading.
+    """
+    return _FOUR_DIGITS.fullmatch(value) is not None
 
 
 def normalize_email(value: str) -> str:

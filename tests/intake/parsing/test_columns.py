@@ -214,9 +214,45 @@ class TestOverrides:
         assert "“Student”" in error.message
         assert roster.rows == []
 
-    def test_an_override_must_name_the_header_exactly(self):
+    @pytest.mark.parametrize(
+        "given", ["kid number", "KID_NUMBER", "\ufeffKid Number", "Kid\u00a0Number "]
+    )
+    def test_an_override_finds_its_header_as_header_detection_does(self, given):
         roster = read_csv(
-            HEADER, "1,Ana,Ruiz,2015-03-07", overrides={"student id": "local_id"}
+            "Kid Number,First Name,Last Name,DOB",
+            "K-1,Ana,Ruiz,2015-03-07",
+            overrides={given: "local_id"},
+        )
+
+        assert roster.ok, roster.errors
+        assert roster.mapping["Kid Number"] == Field.LOCAL_ID
+        assert values(roster, Field.LOCAL_ID) == ["K-1"]
+
+    def test_an_override_written_exactly_wins_over_a_lookalike_header(self):
+        roster = read_csv(
+            "Kid Number,kid-number,First Name,Last Name,DOB",
+            "K-1,K-2,Ana,Ruiz,2015-03-07",
+            overrides={"kid-number": "local_id"},
+        )
+
+        assert roster.ok, roster.errors
+        assert values(roster, Field.LOCAL_ID) == ["K-2"]
+
+    def test_an_override_matching_two_columns_is_refused_naming_both(self):
+        roster = read_csv(
+            "Kid Number,kid-number,First Name,Last Name,DOB",
+            "K-1,K-2,Ana,Ruiz,2015-03-07",
+            overrides={"KID NUMBER": "local_id"},
+        )
+
+        error = only(roster.errors, "override_ambiguous_column")
+        assert "“KID NUMBER”" in error.message
+        assert "“Kid Number”, “kid-number”" in error.message
+        assert roster.rows == []
+
+    def test_an_override_of_punctuation_alone_matches_no_column(self):
+        roster = read_csv(
+            HEADER + ",", "1,Ana,Ruiz,2015-03-07,", overrides={"-": "local_id"}
         )
 
         assert codes(roster.errors) == ["override_unknown_column"]

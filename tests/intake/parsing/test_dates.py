@@ -6,7 +6,7 @@ import pytest
 
 from braid.intake.parsing import Field
 
-from .helpers import HEADER, codes, only, read_csv, values
+from .helpers import HEADER, codes, only, read_csv, read_xlsx, values
 
 D = datetime.date
 
@@ -84,6 +84,38 @@ class TestOrder:
         assert error.lines == (2, 3)
         assert roster.rows == []
 
+    def test_it_names_the_lines_of_both_orders_in_file_order(self):
+        roster = read_dates("13/04/2015", "05/26/2014")
+
+        error = only(roster.errors, "conflicting_date_formats")
+        assert error.lines == (2, 3)
+        assert "month first (line 3)" in error.message
+        assert "day first (line 2)" in error.message
+
+    def test_an_impossible_date_is_not_taken_as_evidence_of_an_order(self):
+        roster = read_dates("02/31/2016", "4/2/2015")
+
+        assert "date_format_inferred" not in codes(roster.notices)
+        assert codes(roster.errors) == ["ambiguous_dates", "impossible_date"]
+        assert only(roster.errors, "impossible_date").line == 2
+
+    def test_an_impossible_date_does_not_outweigh_a_real_one(self):
+        roster = read_dates("31/04/2015", "4/23/2015", "4/2/2015")
+
+        notice = only(roster.notices, "date_format_inferred")
+        assert "month/day/year: on line 3" in notice.message
+        assert codes(roster.errors) == ["impossible_date"]
+        assert values(roster, Field.BIRTH_DATE) == [D(2015, 4, 23), D(2015, 4, 2)]
+
+    def test_a_file_whose_only_slashed_date_is_impossible_needs_no_order(self):
+        # As in a tester's file mixing ISO dates with 02/31/2016.
+        roster = read_dates("2015-02-31", "2014-15-01", "02/31/2016", "2016-01-05")
+
+        assert codes(roster.errors) == ["impossible_date"] * 3
+        assert [error.line for error in roster.errors] == [2, 3, 4]
+        assert roster.notices == []
+        assert values(roster, Field.BIRTH_DATE) == [D(2016, 1, 5)]
+
     def test_it_rejects_a_file_whose_dates_could_be_read_either_way(self):
         roster = read_dates("4/2/2015", "1/12/2014", "2015-06-30")
 
@@ -141,7 +173,6 @@ class TestRowErrors:
             ("1/13/2031", "future_date"),
             ("1899-12-31", "early_date"),
             ("March 7th", "invalid_date"),
-            ("", "missing_value"),
         ],
     )
     def test_it_reports_a_bad_date_on_its_row(self, text, code):
@@ -158,6 +189,20 @@ class TestRowErrors:
         assert "0*/3*/2***" in message
         assert "02/31/2015" not in message
 
+    def test_a_birth_after_the_day_the_roster_describes_is_an_error(self):
+        roster = read_dates("2015-03-07", "2025-05-15", as_of=D(2025, 5, 1))
+
+        error = only(roster.errors, "after_as_of")
+        assert (error.line, error.column) == (3, "Birthdate")
+        assert "is after 2025-05-01, the day the roster describes" in error.message
+        assert "2025-05-15" not in error.message
+        assert [row.line for row in roster.rows] == [2]
+
+    def test_a_birth_on_the_day_the_roster_describes_is_kept(self):
+        roster = read_dates("2025-05-01", as_of=D(2025, 5, 1))
+
+        assert roster.ok, roster.errors
+
     def test_a_date_of_today_is_not_in_the_future(self):
         roster = read_dates("2025-06-01")
 
@@ -167,3 +212,43 @@ class TestRowErrors:
         roster = read_dates("31/02/2015", date_format="%d/%m/%Y")
 
         assert codes(roster.errors) == ["impossible_date"]
+
+
+class TestBlankDates:
+    def test_a_blank_date_leaves_the_row_kept_without_one(self):
+        roster = read_dates("2015-03-07", "", " \u200b ")
+
+        assert roster.ok, roster.errors
+        assert values(roster, Field.BIRTH_DATE) == [D(2015, 3, 7), None, None]
+        assert only(roster.notices, "no_birth_date").column == "Birthdate"
+
+    def test_a_file_with_no_dates_at_all_needs_no_date_format(self):
+        roster = read_dates("", "")
+
+        assert roster.ok, roster.errors
+        assert roster.date_format is None
+        assert values(roster, Field.BIRTH_DATE) == [None, None]
+
+    def test_blank_dates_do_not_settle_the_order_of_day_and_month(self):
+        roster = read_dates("4/2/2015", "", "1/12/2014")
+
+        assert codes(roster.errors) == ["ambiguous_dates"]
+
+    def test_blank_dates_do_not_stop_the_order_being_inferred(self):
+        roster = read_dates("4/2/2015", "", "4/23/2015")
+
+        assert roster.ok, roster.errors
+        assert roster.date_format == "%m/%d/%Y"
+        assert values(roster, Field.BIRTH_DATE) == [D(2015, 4, 2), None, D(2015, 4, 23)]
+
+    def test_an_empty_spreadsheet_cell_is_a_blank_date(self):
+        roster = read_xlsx(
+            [
+                ["Student ID", "First Name", "Last Name", "Birthdate"],
+                ["1", "Ana", "Ruiz", datetime.date(2015, 3, 7)],
+                ["2", "Lior", "Baum", None],
+            ]
+        )
+
+        assert roster.ok, roster.errors
+        assert values(roster, Field.BIRTH_DATE) == [D(2015, 3, 7), None]

@@ -83,7 +83,7 @@ class TestResult:
             HEADER,
             "1,Ana,Ruiz,2015-03-07",
             "",
-            "2,,Baum,2015-03-08",
+            "2,,,2015-03-08",
             "3,Mei,Tan,2015-03-09",
         )
 
@@ -92,7 +92,7 @@ class TestResult:
         assert not roster.ok
 
     def test_a_row_reports_every_problem_it_has(self):
-        roster = read_csv(HEADER + ",Gender", "1,,Baum,2015-02-30,Q")
+        roster = read_csv(HEADER + ",Gender", "1,,,2015-02-30,Q")
 
         assert sorted(codes(roster.errors)) == [
             "impossible_date",
@@ -160,3 +160,123 @@ class TestResult:
         assert "1 rows" in logged
         assert "Ruiz" not in logged
         assert "ruiz" not in logged
+
+
+class TestBlankValues:
+    def test_rows_without_a_date_of_birth_are_kept_with_one_notice(self):
+        roster = read_csv(
+            HEADER,
+            "1,Ana,Ruiz,2015-03-07",
+            "2,Lior,Baum,",
+            "3,Mei,Tan,2015-03-09",
+            "4,Ines,Soto,  ",
+        )
+
+        assert roster.ok, roster.errors
+        assert values(roster, Field.BIRTH_DATE) == [
+            datetime.date(2015, 3, 7),
+            None,
+            datetime.date(2015, 3, 9),
+            None,
+        ]
+        notice = only(roster.notices, "no_birth_date")
+        assert (notice.line, notice.column) == (None, "Birthdate")
+        assert notice.message.startswith(
+            "2 rows have no date of birth (lines 3, 5). They are kept and matched "
+            "on what they do have"
+        )
+
+    def test_rows_without_a_first_name_are_kept_with_one_notice(self):
+        roster = read_csv(
+            HEADER, "1,,Ruiz,2015-03-07", "2,Lior,Baum,2015-03-08", "3,,Tan,2015-03-09"
+        )
+
+        assert roster.ok, roster.errors
+        assert values(roster, Field.FIRST_NAME) == ["", "Lior", ""]
+        notice = only(roster.notices, "no_first_name")
+        assert notice.column == "First Name"
+        assert "2 rows have no first name (lines 2, 4)" in notice.message
+        assert codes(roster.notices) == ["no_first_name"]
+
+    def test_a_single_row_without_a_last_name_is_named_in_the_singular(self):
+        roster = read_csv(HEADER, "1,Ana,Ruiz,2015-03-07", "2,Lior,\u200b ,2015-03-08")
+
+        assert roster.ok, roster.errors
+        assert values(roster, Field.LAST_NAME) == ["Ruiz", ""]
+        notice = only(roster.notices, "no_last_name")
+        assert notice.column == "Last Name"
+        assert notice.message.startswith(
+            "1 row has no last name (line 3). It is kept and matched on what it "
+            "does have"
+        )
+
+    def test_each_column_gets_its_own_notice(self):
+        roster = read_csv(
+            HEADER, "1,,Ruiz,", "2,Lior,,2015-03-08", "3,Mei,Tan,2015-03-09"
+        )
+
+        assert roster.ok, roster.errors
+        assert sorted(codes(roster.notices)) == [
+            "no_birth_date",
+            "no_first_name",
+            "no_last_name",
+        ]
+        assert "(line 2)" in only(roster.notices, "no_birth_date").message
+        assert "(line 3)" in only(roster.notices, "no_last_name").message
+
+    def test_a_long_list_of_lines_is_cut_short(self):
+        rows = [f"{n},Child{n},Family{n}," for n in range(1, 26)]
+
+        roster = read_csv(HEADER, *rows)
+
+        assert len(roster.rows) == 25
+        message = only(roster.notices, "no_birth_date").message
+        listed = ", ".join(str(line) for line in range(2, 22))
+        assert f"25 rows have no date of birth (lines {listed} and 5 more)." in message
+
+    def test_a_row_with_neither_name_is_an_error_naming_both_columns(self):
+        roster = read_csv(HEADER, "1,Ana,Ruiz,2015-03-07", "2, ,,2015-03-08")
+
+        error = only(roster.errors, "missing_value")
+        assert (error.line, error.column) == (3, None)
+        assert "Line 3" in error.message
+        assert "“First Name”" in error.message
+        assert "“Last Name”" in error.message
+        assert [row.line for row in roster.rows] == [2]
+        assert "no_first_name" not in codes(roster.notices)
+
+    def test_the_local_id_is_still_needed_on_every_row(self):
+        roster = read_csv(HEADER, ",Ana,Ruiz,")
+
+        assert codes(roster.errors) == ["missing_value"]
+        assert only(roster.errors, "missing_value").column == "Student ID"
+
+    def test_rows_with_errors_are_not_listed_as_kept(self):
+        roster = read_csv(HEADER + ",Gender", "1,Ana,Ruiz,,Q", "2,Lior,Baum,,F")
+
+        assert codes(roster.errors) == ["invalid_gender"]
+        assert "(line 3)" in only(roster.notices, "no_birth_date").message
+
+    def test_a_repeated_row_without_a_date_is_read_and_listed_once(self):
+        roster = read_csv(HEADER, "1,Ana,Ruiz,", "1,Ana,Ruiz,")
+
+        assert roster.ok, roster.errors
+        assert [row.line for row in roster.rows] == [2]
+        assert "1 row has no date of birth (line 2)" in (
+            only(roster.notices, "no_birth_date").message
+        )
+
+    def test_one_id_with_and_without_a_date_is_two_rows_that_differ(self):
+        roster = read_csv(HEADER, "1,Ana,Ruiz,2015-03-07", "1,Ana,Ruiz,")
+
+        assert only(roster.errors, "duplicate_id").column == "Birthdate"
+
+    def test_the_notices_serialize_to_json(self):
+        roster = read_csv(HEADER, "1,Ana,Ruiz,")
+
+        (data,) = json.loads(json.dumps([i.as_dict() for i in roster.notices]))
+
+        assert data["code"] == "no_birth_date"
+        assert data["column"] == "Birthdate"
+        assert "Ana" not in data["message"]
+        assert "Ruiz" not in data["message"]

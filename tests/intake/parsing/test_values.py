@@ -17,7 +17,7 @@ from braid.intake.parsing.values import (
     normalize_zip,
 )
 
-from .helpers import HEADER, only, read_csv, values
+from .helpers import HEADER, codes, only, read_csv, read_xlsx, values
 
 
 def read_column(header: str, *cells: str):
@@ -124,15 +124,52 @@ class TestZipCode:
     ):
         assert normalize_zip(text) == zip_code
 
-    @pytest.mark.parametrize("text", ["2134", "SW1A 1AA", "1234567", "02134-12"])
+    def test_it_gives_four_digits_back_the_leading_zero_a_spreadsheet_dropped(self):
+        assert normalize_zip("2134") == "02134"
+
+    @pytest.mark.parametrize(
+        "text", ["SW1A 1AA", "1234567", "02134-12", "213", "2134-5678", "２１３４"]
+    )
     def test_it_refuses_anything_else(self, text):
         with pytest.raises(Invalid):
             normalize_zip(text)
 
-    def test_it_hints_at_a_lost_leading_zero(self):
-        roster = read_column("ZIP", "2134")
+    def test_one_notice_lists_the_lines_whose_zero_was_restored(self):
+        roster = read_column("ZIP", "2134", "02134", "1001", "10001")
 
-        assert "leading zero" in only(roster.errors, "invalid_zip").message
+        assert roster.ok, roster.errors
+        assert values(roster, Field.ZIP_CODE) == ["02134", "02134", "01001", "10001"]
+        notice = only(roster.notices, "zip_leading_zero")
+        assert notice.column == "ZIP"
+        assert notice.message.startswith("2 ZIP codes have 4 digits (lines 2, 4).")
+
+    def test_the_notice_shows_twenty_lines_then_how_many_more(self):
+        roster = read_column("ZIP", *["2134"] * 23)
+
+        notice = only(roster.notices, "zip_leading_zero")
+        lines = ", ".join(str(line) for line in range(2, 22))
+        assert f"(lines {lines} and 3 more)" in notice.message
+
+    def test_a_zip_code_kept_as_a_number_gets_its_zero_back_without_a_notice(self):
+        roster = read_xlsx(
+            [
+                ["ID", "First Name", "Last Name", "DOB", "ZIP"],
+                [1, "Ana", "Ruiz", "2015-03-07", 2134],
+            ]
+        )
+
+        assert values(roster, Field.ZIP_CODE) == ["02134"]
+        assert "zip_leading_zero" not in codes(roster.notices)
+
+    def test_a_row_refused_for_another_reason_is_not_listed(self):
+        rows = [
+            "1,Ana,Ruiz,2015-03-07,2134",
+            "2,Lior,Baum,2015-02-31,2134",
+        ]
+        roster = read_csv(f"{HEADER},ZIP", *rows)
+
+        assert codes(roster.errors) == ["impossible_date"]
+        assert "(line 2)" in only(roster.notices, "zip_leading_zero").message
 
 
 class TestEmailAndPhone:
@@ -189,8 +226,8 @@ class TestText:
         assert "20" in error.message
 
     def test_it_reports_a_missing_required_value(self):
-        roster = read_csv(HEADER, "1,Ana,   ,2015-03-07")
+        roster = read_csv(HEADER, "   ,Ana,Ruiz,2015-03-07")
 
         error = only(roster.errors, "missing_value")
-        assert (error.line, error.column) == (2, "Last Name")
-        assert "last name" in error.message
+        assert (error.line, error.column) == (2, "Student ID")
+        assert "local ID" in error.message

@@ -1,3 +1,4 @@
+import argparse
 import getpass
 import json
 from datetime import date
@@ -7,11 +8,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from braid.access import policy
 from braid.community.models import Organization, Program
 from braid.intake import services
 from braid.intake.models import BatchStatus
+from braid.intake.parsing.dates import check_date_format
 from braid.intake.parsing.types import IGNORE, Field
 
 
@@ -33,11 +36,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--date-format",
+            type=_date_format,
             help="how dates of birth are written, in strptime codes, e.g. %%d/%%m/%%Y",
         )
         parser.add_argument(
             "--map",
             action="append",
+            type=_column_mapping,
             default=[],
             metavar="COLUMN=FIELD",
             help=f"read a column as a field ({', '.join(Field)}), or {IGNORE}",
@@ -67,7 +72,7 @@ class Command(BaseCommand):
                 content=content,
                 as_of=options["as_of"],
                 date_format=options["date_format"],
-                overrides=_overrides(options["map"]),
+                overrides=dict(options["map"]),
                 dry_run=options["dry_run"],
             )
         except services.IntakeError as error:
@@ -85,6 +90,10 @@ class Command(BaseCommand):
         for issue in summary["errors"]:
             self.stdout.write(
                 f"{summary['file']}: error: {_where(issue)}{issue['message']}"
+            )
+        for issue in summary["warnings"]:
+            self.stdout.write(
+                f"{summary['file']}: warning: {_where(issue)}{issue['message']}"
             )
         for issue in summary["notices"]:
             self.stdout.write(
@@ -116,26 +125,38 @@ def _where(issue: dict[str, Any]) -> str:
     return ": ".join(parts) + ": " if parts else ""
 
 
+# The argument types below raise ArgumentTypeError, which argparse turns
+# into a usage error naming the option; any other exception raised while the
+# arguments are read would end the command in a traceback.
+
+
 def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--as-of {value!r} is not a date like 2026-09-01") from None
+        message = _("%(value)s is not a date (YYYY-MM-DD)") % {"value": value}
+        raise argparse.ArgumentTypeError(message) from None
 
 
-def _overrides(pairs: list[str]) -> dict[str, str]:
-    overrides = {}
-    for pair in pairs:
-        column, sep, name = pair.rpartition("=")
-        if not sep or not column:
-            raise CommandError(f"--map {pair!r} should be COLUMN=FIELD")
-        if name not in Field.__members__.values() and name != IGNORE:
-            known = ", ".join([*Field, IGNORE])
-            raise CommandError(
-                f"--map {pair!r}: unknown field {name!r}; use one of {known}"
-            )
-        overrides[column] = name
-    return overrides
+def _date_format(value: str) -> str:
+    if issue := check_date_format(value):
+        raise argparse.ArgumentTypeError(issue.message)
+    return value
+
+
+def _column_mapping(pair: str) -> tuple[str, str]:
+    column, sep, name = pair.rpartition("=")
+    if not sep or not column.strip():
+        message = _("“%(pair)s” should be COLUMN=FIELD") % {"pair": pair}
+        raise argparse.ArgumentTypeError(message)
+    if name not in set(Field) and name != IGNORE:
+        message = _("“%(pair)s”: unknown field “%(field)s”; use one of %(known)s") % {
+            "pair": pair,
+            "field": name,
+            "known": ", ".join([*Field, IGNORE]),
+        }
+        raise argparse.ArgumentTypeError(message)
+    return column, name
 
 
 def _organization(slug: str) -> Organization:
