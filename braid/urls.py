@@ -16,5 +16,6 @@ urlpatterns = [
     path("intake/", include("braid.intake.urls")),
     path("children/", include("braid.children.urls")),
     path("reports/", include("braid.reporter.urls")),
+    path("linkage/", include("braid.linkage.urls")),
     path("admin/", admin.site.urls),
 ]

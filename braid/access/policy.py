@@ -147,3 +147,32 @@ def _organizations(items: Iterable[Membership]) -> list[Organization]:
     for membership in items:
         seen.setdefault(membership.organization_id, membership.organization)
     return sorted(seen.values(), key=lambda org: org.name)
+
+
+def can_manage_linkage(user: AnyUser) -> Decision:
+    """Whether the user may review matches and correct children's mapping."""
+    if not user.is_authenticated:
+        return deny(_("You are not signed in."))
+    if is_steward(user):
+        return allow(
+            _(
+                "As the community's steward you review matches and correct how "
+                "records map to children."
+            )
+        )
+    return deny(
+        _(
+            "Only the community's steward reviews matches and corrects how records "
+            "map to children."
+        )
+    )
+
+
+def readable_record_ids(user: AnyUser, record_ids: Iterable[int]) -> set[int]:
+    """Return those of the given source records the user may read by name."""
+    wanted = set(record_ids)
+    if not wanted:
+        return set()
+    return set(
+        visible_source_records(user).filter(pk__in=wanted).values_list("pk", flat=True)
+    )

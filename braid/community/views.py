@@ -11,6 +11,7 @@ from braid.children.models import Child, LinkRule, SourceRecord
 from braid.community.models import Organization
 from braid.http import AuthenticatedRequest
 from braid.intake.models import BatchStatus, RosterBatch
+from braid.linkage.models import ReviewItem
 from braid.records.models import Enrollment
 
 RECENT = 10
@@ -46,8 +47,16 @@ def _steward_context() -> dict[str, object]:
         .filter(n__gt=1)
         .count()
     )
+    queue = ReviewItem.objects.filter(
+        status__in=[ReviewItem.Status.PENDING, ReviewItem.Status.SKIPPED]
+    ).aggregate(
+        pairs=Count("pk", filter=Q(kind=ReviewItem.Kind.LINK)),
+        duplicates=Count("pk", filter=Q(kind=ReviewItem.Kind.DUPLICATE)),
+    )
     return {
         "organizations": organizations,
+        "review_pairs": queue["pairs"],
+        "review_duplicates": queue["duplicates"],
         "children": Child.objects.count(),
         "records": sum(rules.values()),
         "linked_children": linked_children,

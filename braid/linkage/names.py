@@ -421,6 +421,11 @@ def _forms_index() -> dict[str, frozenset[str]]:
     return {name: frozenset(forms) for name, forms in index.items()}
 
 
+def is_known_name(key: str) -> bool:
+    """Tell whether a first name is one Braid's dictionaries spell."""
+    return _fold(key) in _known_names() or key in _known_names()
+
+
 # Locales whose given names count as names, beside Braid's own table.
 _NAME_LOCALES = ("en_US", "es_MX", "es_ES", "pt_BR", "fr_FR", "it_IT")
 

@@ -17,6 +17,9 @@ from braid.linkage.scoring import ScoredPair
 # Below this Jaro-Winkler similarity two first names are clearly different
 # names, not one name with a slip in it.
 DIFFERENT_FIRST_NAMES = 0.88
+# Edits within which a first name no dictionary knows is read as a misspelt
+# form of the other, not as another child's name.
+TYPO_EDITS = 2
 
 
 def hold_for(scored: ScoredPair) -> Hold | None:
@@ -97,5 +100,14 @@ def _clearly_different_first_names(values: dict[str, tuple[Any, Any]]) -> bool:
     gender_a, gender_b = values["gender"]
     if gender_a and gender_b and gender_a != gender_b:
         return True
+    edits = jellyfish.damerau_levenshtein_distance(first_a, first_b)
+    if names.is_known_name(first_a) and names.is_known_name(first_b):
+        # Two names: Ava and Mia, Ava and Eva. One letter added or lost
+        # inside a name is the usual slip (Alisha and Alisa, Charlotte and
+        # Charlote), even where the result happens to be a name too.
+        return edits > 1 or first_a[0] != first_b[0]
+    if edits <= TYPO_EDITS:
+        # Kate and Kawe, Kiera and Kidras: a name and a slip of the pen.
+        return False
     similarity = jellyfish.jaro_winkler_similarity(first_a, first_b)
     return similarity < DIFFERENT_FIRST_NAMES

@@ -9,6 +9,8 @@ made from then on name it.
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -37,6 +39,8 @@ U_SAMPLE_PAIRS = 5e6
 # never saw among matches would otherwise veto every future match that has
 # it (a one-digit typo in a date of birth, a family that moved).
 M_FLOOR = 1e-3
+# Nor is any agreement treated as impossible by chance.
+U_FLOOR = 1e-6
 SEED = 2026
 
 
@@ -83,29 +87,9 @@ def fit(
     )
     linker = Linker(table, comparisons.settings(STARTING_PRIOR), log_level=None)
     training = linker.training
-    training.estimate_probability_two_random_records_match(
-        [block_on("first", "last", "dob"), block_on("state_id")], recall=0.7
-    )
-    training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
-    training.estimate_parameters_using_expectation_maximisation(
-        block_on("first", "last")
-    )
-    training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
-
-    used_labels = 0
-    if len(labels) >= MINIMUM_LABELS:
-        label_table = database.register(
-            pa.table(
-                {
-                    "record_id_l": [a for a, _ in labels],
-                    "record_id_r": [b for _, b in labels],
-                }
-            ),
-            table_name="braid_training_labels",
-        )
-        training.estimate_m_from_pairwise_labels(label_table)
-        used_labels = len(labels)
-
+    with _levels_not_observed() as unobserved:
+        _estimate(training)
+        used_labels = _learn_from_decisions(database, training, labels)
     parameters: dict[str, Any] = linker.misc.save_model_to_json()
     connection.close()
     regularize(parameters)
@@ -115,12 +99,79 @@ def fit(
         "probability_two_random_records_match": parameters[
             "probability_two_random_records_match"
         ],
+        "levels_not_observed": unobserved,
     }
     return parameters, summary
 
 
+def _estimate(training: Any) -> None:
+    training.estimate_probability_two_random_records_match(
+        [block_on("first", "last", "dob"), block_on("state_id")], recall=0.7
+    )
+    training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+    training.estimate_parameters_using_expectation_maximisation(
+        block_on("first", "last")
+    )
+    training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+
+
+def _learn_from_decisions(
+    database: DuckDBAPI, training: Any, labels: list[tuple[int, int]]
+) -> int:
+    if len(labels) < MINIMUM_LABELS:
+        return 0
+    label_table = database.register(
+        pa.table(
+            {
+                "record_id_l": [a for a, _ in labels],
+                "record_id_r": [b for _, b in labels],
+            }
+        ),
+        table_name="braid_training_labels",
+    )
+    training.estimate_m_from_pairwise_labels(label_table)
+    return len(labels)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(" ".join(record.getMessage().split()))
+
+
+@contextmanager
+def _levels_not_observed() -> Iterator[list[str]]:
+    """Keep Splink's notes on levels EM never saw, for the training summary.
+
+    Such a level keeps its floor value (see ``regularize``); the notes are
+    what the steward reads, not warnings on the console.
+    """
+    splink = logging.getLogger("splink")
+    handler = _Collect()
+    propagate = splink.propagate
+    splink.addHandler(handler)
+    splink.propagate = False
+    notes: list[str] = []
+    try:
+        yield notes
+    finally:
+        splink.removeHandler(handler)
+        splink.propagate = propagate
+        notes.extend(
+            message.removeprefix("WARNING: ")
+            for message in handler.messages
+            if "not observed" in message
+        )
+        for message in handler.messages:
+            if "not observed" not in message:
+                logger.info("Splink: %s", message)
+
+
 def regularize(parameters: dict[str, Any]) -> None:
-    """Raise every level's m to at least ``M_FLOOR``, keeping their sum."""
+    """Raise every level's m and u to their floors, keeping the sum of m."""
     for comparison in parameters["comparisons"]:
         levels = [
             level
@@ -130,8 +181,12 @@ def regularize(parameters: dict[str, Any]) -> None:
         if not levels:
             continue
         total = sum(level.get("m_probability") or 0.0 for level in levels)
+        if total <= 0:
+            # The data never had this field: any values do, as none is used.
+            total = 1.0
         for level in levels:
             level["m_probability"] = max(level.get("m_probability") or 0.0, M_FLOOR)
+            level["u_probability"] = max(level.get("u_probability") or 0.0, U_FLOOR)
         raised = sum(level["m_probability"] for level in levels)
         for level in levels:
             level["m_probability"] *= total / raised
@@ -144,6 +199,9 @@ def _store(
     user: User | None,
     activate: bool,
 ) -> LinkageModel:
+    # The starting model is version 1, made on first use; a trained model
+    # comes after it even when nothing has been linked yet.
+    policy()
     latest = LinkageModel.objects.order_by("-version").first()
     model = LinkageModel.objects.create(
         version=(latest.version + 1) if latest else 1,

@@ -1,0 +1,133 @@
+"""`braid link`: re-link, train, thresholds, export, status."""
+
+import csv
+import io
+import json
+import random
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from braid.children.models import Child, SourceRecord
+from braid.linkage import training
+from braid.linkage.engine import policy
+from braid.linkage.models import LinkageModel, MappingEvent
+from tests.factories import OrganizationFactory, SourceRecordFactory
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("link", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def linked_pair(send, community):
+    send(community.district, "D1,,William,Ortiz,2013-08-19,M,,")
+    send(community.club, "C1,,Billy,Ortiz,2013-08-19,M,,")
+    club = SourceRecord.objects.get(organization=community.club)
+    # Pulled apart behind the engine's back: a re-link joins them again.
+    SourceRecord.objects.filter(pk=club.pk).update(child=Child.objects.create())
+    club.refresh_from_db()
+    return club
+
+
+def test_a_dry_run_says_what_would_change_and_changes_nothing(linked_pair):
+    before = linked_pair.child_id
+
+    output = run("--all", "--dry-run")
+
+    assert "would merge 1 children" in output
+    linked_pair.refresh_from_db()
+    assert linked_pair.child_id == before
+    assert not MappingEvent.objects.exists()
+
+
+def test_a_relink_without_a_terminal_needs_yes(linked_pair):
+    with pytest.raises(CommandError, match="--yes"):
+        run("--all")
+
+
+def test_a_relink_with_yes_applies_and_records_the_change(linked_pair, community):
+    output = run("--all", "--yes")
+
+    assert "Applied as change" in output
+    district = SourceRecord.objects.get(organization=community.district)
+    linked_pair.refresh_from_db()
+    assert linked_pair.child_id == district.child_id
+    assert MappingEvent.objects.get().kind == MappingEvent.Kind.RELINK
+
+
+def test_the_json_summary_carries_the_counts(linked_pair):
+    summary = json.loads(run("--all", "--dry-run", "--format", "json"))
+
+    assert summary["children_merged"] == 1
+    assert summary["records"] == 2
+    assert summary["applied"] is False
+
+
+def test_the_export_lists_every_record_with_its_child(send, community):
+    send(community.district, "00123,,Ava,Okafor,2015-03-07,F,,")
+
+    rows = list(csv.reader(io.StringIO(run("export", "--format", "csv"))))
+
+    record = SourceRecord.objects.select_related("child").get()
+    assert rows == [
+        ["organization", "local_id", "child_id"],
+        ["district", "00123", record.child.public_id],
+    ]
+
+
+def test_thresholds_are_set_and_checked(db):
+    output = run("thresholds", "--auto", "8", "--review", "1")
+
+    assert "from match weight 8.0; review from 1.0" in output
+    assert "No pair has been decided yet" in output
+    current = policy()
+    assert (current.auto_link_weight, current.review_weight) == (8.0, 1.0)
+    with pytest.raises(CommandError, match="must not be above"):
+        run("thresholds", "--auto", "2", "--review", "3")
+
+
+def test_status_reports_the_model_and_the_queue(db):
+    status = json.loads(run("status", "--format", "json"))
+
+    assert status["model"] == 1
+    assert status["model_source"] == LinkageModel.Source.DEFAULT
+    assert status["review_waiting"] == 0
+
+
+def test_training_refuses_a_community_too_small_to_learn_from(db):
+    with pytest.raises(CommandError, match="at least 500 source records"):
+        run("train")
+
+
+def test_training_stores_a_new_version_and_puts_it_in_use(db):
+    rng = random.Random(4)
+    organizations = [OrganizationFactory() for _ in range(3)]
+    firsts = ["Ava", "Mia", "Noah", "Liam", "Sofia", "Mateo", "Zoe", "Ethan"]
+    lasts = ["Okafor", "Ruiz", "Kim", "Nguyen", "Park", "Smith", "Garcia", "Cole"]
+    for index in range(220):
+        first, last = rng.choice(firsts), rng.choice(lasts)
+        born = f"20{rng.randint(10, 20)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        for organization in rng.sample(organizations, 2 + index % 2):
+            SourceRecordFactory(
+                organization=organization,
+                first_name=first,
+                last_name=last,
+                birth_date=born,
+                block_name=f"{first[:2]}|{last[:2]}",
+            )
+    assert SourceRecord.objects.count() >= training.MINIMUM_RECORDS
+
+    output = run("train")
+
+    model = policy().model
+    assert model.version == 2
+    assert model.source == LinkageModel.Source.TRAINED
+    assert model.training["records"] == SourceRecord.objects.count()
+    assert f"Trained model v{model.version}" in output
+    for comparison in model.parameters["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level"):
+                assert level["m_probability"] >= training.M_FLOOR * 0.5
