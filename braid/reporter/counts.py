@@ -1,14 +1,16 @@
 """Counting distinct children served, by the dimensions reports offer.
 
 A child's own attributes (gender, age, grade) are taken from the most
-recently updated of the records that place the child in the report, so that
-each child has exactly one value and counts once in a total. Organization and
+recently updated of the records that place the child in the report and give
+the attribute, so that each child has exactly one value and counts once in a
+total. A child for whom no record gives it is counted under "Not reported"
+(gender, grade) or "Unknown" (age band), listed last. Organization and
 program are where the child is served: a child can be under several.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Q
@@ -17,11 +19,19 @@ from django.utils.translation import gettext_lazy
 
 from braid.children.models import Gender
 from braid.records.models import Enrollment
-from braid.reporter.tables import CountTable
+from braid.reporter.family import Family
+from braid.reporter.population import Population, Profile
+from braid.reporter.suppression import protect
+from braid.reporter.tables import CountTable, SuppressedTable
 
 GRADE_ORDER = ["PK", "TK", "K", *[str(n) for n in range(1, 13)]]
 # Census-style bands that also follow the school stages.
 AGE_BANDS = [(0, 4), (5, 9), (10, 14), (15, 17), (18, None)]
+# The age band of a child no record gives a date of birth for.
+UNKNOWN_AGE = gettext_lazy("Unknown")
+# The grade of a child no record gives a grade for; the label is the one
+# ``Gender.UNKNOWN`` has, so that both read the same in a table.
+NOT_REPORTED = gettext_lazy("Not reported")
 
 
 @dataclass(frozen=True)
@@ -66,12 +76,27 @@ class ReportError(ValueError):
 
 @dataclass
 class ChildFacts:
-    organizations: set[str]
-    programs: set[str]
-    gender: str
-    birth_date: date
-    grade: str
-    updated_at: datetime
+    programs: set[str] = field(default_factory=set)
+    # The organization of each program the child is served in.
+    organization_of: dict[str, str] = field(default_factory=dict)
+    gender: str = Gender.UNKNOWN
+    birth_date: date | None = None
+    grade: str = ""
+    # When the record each attribute was taken from was last updated.
+    taken_at: dict[str, datetime] = field(default_factory=dict)
+
+    def learn(self, updated: datetime, **values: object) -> None:
+        """Take each value given, unless a newer record already gave one.
+
+        A value left out (None or "") does not hide what an older record of
+        the same child says.
+        """
+        for name, value in values.items():
+            if value is None or value == "":
+                continue
+            if name not in self.taken_at or updated > self.taken_at[name]:
+                setattr(self, name, value)
+                self.taken_at[name] = updated
 
 
 def parse_dimensions(value: str) -> list[Dimension]:
@@ -89,54 +114,52 @@ def parse_dimensions(value: str) -> list[Dimension]:
     return [DIMENSIONS[slug] for slug in slugs]
 
 
+def served_on(on: date) -> Population:
+    """Give the children served on a day, by what the reports tell apart."""
+    facts = _facts(on)
+    organizations: dict[str, str] = {}
+    children: dict[Profile, int] = defaultdict(int)
+    for fact in facts.values():
+        organizations.update(fact.organization_of)
+        profile = (
+            frozenset(fact.programs),
+            frozenset({fact.gender}),
+            frozenset({_age_code(fact.birth_date, on)}),
+            frozenset({fact.grade}),
+        )
+        children[profile] += 1
+
+    found: dict[str, set[str]] = {
+        "organization": set(organizations.values()),
+        "program": set(organizations),
+    }
+    for index, slug in enumerate(["gender", "age-band", "grade"], start=1):
+        found[slug] = {value for profile in children for value in profile[index]}
+    return Population(
+        attributes=("program", "gender", "age-band", "grade"),
+        values={slug: tuple(_ordered(slug, found[slug])) for slug in DIMENSIONS},
+        many=frozenset(slug for slug, d in DIMENSIONS.items() if d.overlaps),
+        children=dict(children),
+        parents={"organization": ("program", organizations)},
+    )
+
+
 def count_children(dimensions: Sequence[Dimension], on: date) -> CountTable:
     """Count the distinct children served on a day, by one dimension or two."""
-    facts = _facts(on)
-    values = [_values_of(dimension, on) for dimension in dimensions]
-    row_of = values[0]
-
-    row_sets: dict[str, set[int]] = defaultdict(set)
-    for child_id, fact in facts.items():
-        for label in row_of(fact):
-            row_sets[label].add(child_id)
-    row_labels = _ordered(dimensions[0], row_sets)
-
-    table = CountTable(
-        row_dimension=dimensions[0].slug,
-        row_labels=row_labels,
-        row_totals=[len(row_sets[label]) for label in row_labels],
-        grand_total=len(facts),
-        rows_overlap=dimensions[0].overlaps,
-    )
-    if len(dimensions) == 2:
-        _add_columns(table, dimensions[1], values[1], facts, row_of)
+    table, _ = Family(served_on(on)).table([d.slug for d in dimensions], label)
     return table
 
 
-def _add_columns(
-    table: CountTable,
-    dimension: Dimension,
-    column_of: Callable[[ChildFacts], set[str]],
-    facts: dict[int, ChildFacts],
-    row_of: Callable[[ChildFacts], set[str]],
-) -> None:
-    column_sets: dict[str, set[int]] = defaultdict(set)
-    cell_sets: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for child_id, fact in facts.items():
-        columns = column_of(fact)
-        for column in columns:
-            column_sets[column].add(child_id)
-            for row in row_of(fact):
-                cell_sets[(row, column)].add(child_id)
+def report(
+    dimensions: Sequence[Dimension], on: date, threshold: int
+) -> SuppressedTable:
+    """Count as ``count_children`` does, with small counts suppressed.
 
-    table.column_dimension = dimension.slug
-    table.columns_overlap = dimension.overlaps
-    table.column_labels = _ordered(dimension, column_sets)
-    table.column_totals = [len(column_sets[label]) for label in table.column_labels]
-    table.cells = [
-        [len(cell_sets[(row, column)]) for column in table.column_labels]
-        for row in table.row_labels
-    ]
+    Every table of a day comes from one decision over all of them, so that
+    no table gives away what another hides.
+    """
+    protection = protect(served_on(on), threshold)
+    return protection.table([d.slug for d in dimensions], label)
 
 
 def _facts(on: date) -> dict[int, ChildFacts]:
@@ -162,34 +185,37 @@ def _facts(on: date) -> dict[int, ChildFacts]:
         grade,
         updated,
     ) in served.iterator(chunk_size=5000):
+        # Enrolled in an organization without a program: the organization
+        # stands as its own program.
         program_label = f"{organization}: {program}" if program else organization
-        fact = facts.get(child_id)
-        if fact is None:
-            fact = facts[child_id] = ChildFacts(
-                set(), set(), gender, born, grade, updated
-            )
-        elif updated > fact.updated_at:
-            fact.gender, fact.birth_date, fact.updated_at = gender, born, updated
-            fact.grade = grade or fact.grade
-        fact.organizations.add(organization)
+        fact = facts.setdefault(child_id, ChildFacts())
+        reported = None if gender == Gender.UNKNOWN else gender
+        fact.learn(updated, gender=reported, birth_date=born, grade=grade)
         fact.programs.add(program_label)
+        fact.organization_of[program_label] = organization
     return facts
 
 
-def _values_of(dimension: Dimension, on: date) -> Callable[[ChildFacts], set[str]]:
-    if dimension.slug == "organization":
-        return lambda fact: fact.organizations
-    if dimension.slug == "program":
-        return lambda fact: fact.programs
-    if dimension.slug == "gender":
-        labels = dict(Gender.choices)
-        return lambda fact: {str(labels.get(fact.gender, labels[Gender.UNKNOWN]))}
-    if dimension.slug == "age-band":
-        return lambda fact: {age_band(fact.birth_date, on)}
-    return lambda fact: {fact.grade or str(_("Not reported"))}
+def label(dimension: str, value: str) -> str:
+    """Name a dimension's value for display, in the reader's language."""
+    if dimension == "gender":
+        names = dict(Gender.choices)
+        return str(names.get(value, names[Gender.UNKNOWN]))
+    if dimension == "age-band" and not value:
+        return str(UNKNOWN_AGE)
+    if dimension == "grade" and not value:
+        return str(NOT_REPORTED)
+    return value
 
 
-def age_band(born: date, on: date) -> str:
+def age_band(born: date | None, on: date) -> str:
+    """Name the age band of a child born on ``born`` as it was on ``on``."""
+    return label("age-band", _age_code(born, on))
+
+
+def _age_code(born: date | None, on: date) -> str:
+    if born is None:
+        return ""
     age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
     for low, high in AGE_BANDS:
         if high is None and age >= low:
@@ -199,19 +225,25 @@ def age_band(born: date, on: date) -> str:
     return f"{AGE_BANDS[0][0]}–{AGE_BANDS[0][1]}"
 
 
-def _ordered(dimension: Dimension, found: dict[str, set[int]]) -> list[str]:
-    labels = list(found)
-    if dimension.slug == "gender":
-        order = [str(label) for _, label in Gender.choices]
-        return sorted(labels, key=lambda label: order.index(label))
-    if dimension.slug == "age-band":
+def _ordered(dimension: str, found: set[str]) -> list[str]:
+    """Put a dimension's values in the one order reports list them in.
+
+    The order depends on the values alone, never on the reader's language:
+    suppression breaks its ties by it.
+    """
+    if dimension == "gender":
+        order = [code for code, _ in Gender.choices]
+        return sorted(found, key=lambda code: (_place(order, code), code))
+    if dimension == "age-band":
         order = [f"{low}–{high}" if high else f"{low}+" for low, high in AGE_BANDS]
-        return sorted(labels, key=lambda label: order.index(label))
-    if dimension.slug == "grade":
-        return sorted(
-            labels,
-            key=lambda g: (
-                GRADE_ORDER.index(g) if g in GRADE_ORDER else len(GRADE_ORDER)
-            ),
-        )
-    return sorted(labels, key=str.casefold)
+        return sorted(found, key=lambda code: (_place(order, code), code))
+    if dimension == "grade":
+        return sorted(found, key=lambda code: (_place(GRADE_ORDER, code), code))
+    return sorted(found, key=lambda name: (name.casefold(), name))
+
+
+def _place(order: list[str], value: str) -> int:
+    """Place a value by ``order``, others after, and no value after all."""
+    if value in order:
+        return order.index(value)
+    return len(order) + (not value)

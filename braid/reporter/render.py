@@ -1,11 +1,11 @@
 """Text, CSV and JSON forms of a suppressed table, and its layout for pages.
 
-Every hidden number is shown the same way, ``<11`` for a threshold of 11,
-whether it is a small count or a larger one hidden to protect it. Marking
-the complements apart would tell a reader they are 11 or more, and in a line
-such as 1, 11, 100 with the 1 and the 11 hidden, the 1 would then be the
-line's hidden sum less at least 11: exactly 1. A note under every table that
-hides something says what the marker stands for.
+A small count is shown as ``<11`` (for a threshold of 11): it is a count
+from 1 to 10. A number hidden only so that a small count cannot be worked
+out from it is shown as ``—``: it is not a small count, and printing
+``<11`` on it would say something false. Both markers are the same in every
+language, so that an export parses the same; the notes under a table say
+what they stand for.
 """
 
 import csv
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from braid.reporter.tables import CountTable, SuppressedTable
+from braid.reporter.tables import CountTable, Status, SuppressedTable
 
 # A spreadsheet reads a cell that starts with one of these as a formula; the
 # full-width forms count too, as some spreadsheets fold them to ASCII.
@@ -30,13 +30,23 @@ BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
 BIDI_CONTROLS |= set("\u2066\u2067\u2068\u2069")
 
 
+# Marks a number hidden to protect a small count; see the module docstring.
+COMPLEMENT_MARKER = "—"
+
+
 @dataclass(frozen=True)
 class Number:
     """One number of a table as a reader sees it."""
 
     display: str
     value: int | None  # None when hidden
-    hidden: bool
+    status: Status
+    # Why the number is hidden, for a page's tooltip; empty when shown.
+    title: str = ""
+
+    @property
+    def hidden(self) -> bool:
+        return self.status.hidden
 
 
 @dataclass(frozen=True)
@@ -59,8 +69,14 @@ class Layout:
 
 
 def hidden_marker(threshold: int) -> str:
-    # The same in every language, so that an export parses the same.
+    """Give the marker of a small count: ``<11`` for a threshold of 11."""
     return f"<{threshold}"
+
+
+def marker(status: Status, threshold: int) -> str:
+    if status is Status.SUPPRESSED:
+        return hidden_marker(threshold)
+    return COMPLEMENT_MARKER
 
 
 def as_context(
@@ -72,41 +88,47 @@ def as_context(
     the names of the reports' dimensions are used, or else the keys.
     """
     table = result.table
-    marker = hidden_marker(result.threshold)
     header = [_name(table.row_dimension, names), *table.column_labels, _("Total")]
 
-    lines = [_row_line(result, i, marker) for i in range(len(table.row_labels))]
-    lines.append(_total_line(result, marker))
+    lines = [_row_line(result, i) for i in range(len(table.row_labels))]
+    lines.append(_total_line(result))
     return Layout(_title(table, names), header, lines, notes(result, names))
 
 
-def _row_line(result: SuppressedTable, i: int, marker: str) -> Line:
+def _row_line(result: SuppressedTable, i: int) -> Line:
     table = result.table
     counts = [*(table.cells[i] if table.cells else []), table.row_totals[i]]
-    hidden = [
-        *(result.cell_hidden[i] if table.cells else []),
-        result.row_total_hidden[i],
+    statuses = [
+        *(result.cell_status[i] if table.cells else []),
+        result.row_total_status[i],
     ]
-    return Line(table.row_labels[i], _numbers(counts, hidden, marker))
+    return Line(table.row_labels[i], _numbers(counts, statuses, result.threshold))
 
 
-def _total_line(result: SuppressedTable, marker: str) -> Line:
+def _total_line(result: SuppressedTable) -> Line:
     table = result.table
     counts = [*table.column_totals, table.grand_total]
-    hidden = [*result.column_total_hidden, result.grand_total_hidden]
-    return Line(_("Total"), _numbers(counts, hidden, marker), is_total=True)
+    statuses = [*result.column_total_status, result.grand_total_status]
+    return Line(_("Total"), _numbers(counts, statuses, result.threshold), is_total=True)
 
 
-def _numbers(counts: list[int], hidden: list[bool], marker: str) -> list[Number]:
+def _numbers(counts: list[int], statuses: list[Status], threshold: int) -> list[Number]:
     return [
-        _number(count, flag, marker) for count, flag in zip(counts, hidden, strict=True)
+        _number(count, status, threshold)
+        for count, status in zip(counts, statuses, strict=True)
     ]
 
 
-def _number(count: int, hidden: bool, marker: str) -> Number:
-    if hidden:
-        return Number(marker, None, True)
-    return Number(str(count), count, False)
+def _number(count: int, status: Status, threshold: int) -> Number:
+    if status is Status.SUPPRESSED:
+        title = _("Hidden: fewer than %(threshold)s") % {"threshold": threshold}
+    elif status is Status.COMPLEMENTARY:
+        title = _("Hidden so that another hidden number cannot be worked out")
+    elif status is Status.WITHHELD:
+        title = _("Hidden, as is every number of that day")
+    else:
+        return Number(str(count), count, status)
+    return Number(marker(status, threshold), None, status, title)
 
 
 def _name(dimension: str | None, names: Mapping[str, str] | None) -> str:
@@ -148,18 +170,9 @@ def notes(result: SuppressedTable, names: Mapping[str, str] | None = None) -> li
     """Say what a reader needs to know to read ``result`` right."""
     table = result.table
     found = []
-    if _hides_anything(result):
-        found.append(
-            _(
-                "%(marker)s marks a hidden number: a count from 1 to %(largest)s, "
-                "or another number hidden so that such a count cannot be worked "
-                "out from the rest of the table."
-            )
-            % {
-                "marker": hidden_marker(result.threshold),
-                "largest": result.threshold - 1,
-            }
-        )
+    legend = _legend(result)
+    if legend:
+        found.append(legend)
     if table.rows_overlap:
         found.append(
             _(
@@ -181,13 +194,67 @@ def notes(result: SuppressedTable, names: Mapping[str, str] | None = None) -> li
     return found
 
 
-def _hides_anything(result: SuppressedTable) -> bool:
-    return (
-        result.grand_total_hidden
-        or any(result.row_total_hidden)
-        or any(result.column_total_hidden)
-        or any(any(row) for row in result.cell_hidden)
-    )
+def _legend(result: SuppressedTable) -> str:
+    """Say what the markers of ``result`` stand for, in one note."""
+    used = set(_statuses(result))
+    words = {
+        "marker": hidden_marker(result.threshold),
+        "complement": COMPLEMENT_MARKER,
+        "threshold": result.threshold,
+        "largest": result.threshold - 1,
+    }
+    if result.grand_total_status is Status.SUPPRESSED:
+        return (
+            _(
+                "Fewer than %(threshold)s children were served that day, so every "
+                "number is hidden, zeros too, and marked %(marker)s."
+            )
+            % words
+        )
+    if result.grand_total_status is Status.WITHHELD:
+        return (
+            _(
+                "Every number of that day's tables is hidden and marked "
+                "%(complement)s, whatever its size: no fewer hidden numbers "
+                "keep every small count from being worked out."
+            )
+            % words
+        )
+
+    sentences = []
+    if Status.SUPPRESSED in used and result.zeros_hidden:
+        sentences.append(
+            _(
+                "%(marker)s marks a hidden number below %(threshold)s: a count "
+                "from 1 to %(largest)s, or a zero hidden so that such a count "
+                "cannot be worked out."
+            )
+            % words
+        )
+    elif Status.SUPPRESSED in used:
+        sentences.append(
+            _("%(marker)s marks a hidden number: a count from 1 to %(largest)s.")
+            % words
+        )
+    if Status.COMPLEMENTARY in used:
+        sentences.append(
+            _(
+                "%(complement)s marks a number of %(threshold)s or more, hidden so "
+                "that no count marked %(marker)s, in this table or another, can "
+                "be worked out from it."
+            )
+            % words
+        )
+    return " ".join(sentences)
+
+
+def _statuses(result: SuppressedTable) -> list[Status]:
+    return [
+        *(status for row in result.cell_status for status in row),
+        *result.row_total_status,
+        *result.column_total_status,
+        result.grand_total_status,
+    ]
 
 
 # Text.
@@ -238,31 +305,24 @@ def to_csv(result: SuppressedTable, names: Mapping[str, str] | None = None) -> s
 
     The first column holds the row dimension's values under its name; then
     comes one column per value of the second dimension, if there is one, and
-    last a Total column. Hidden numbers read ``<11``; every other cell under
-    the header is a whole number, so ``pandas.to_numeric(errors="coerce")``
-    turns the hidden ones into missing values. Text is quoted, numbers are
-    not.
+    last a Total column; the last row is the Total row. Nothing else is in
+    the file, so that any CSV reader gets the table and only the table: the
+    notes (what the markers mean, which totals are not sums) are on the page
+    and in the text and JSON forms, and the command prints them apart.
 
-    The table stays a plain rectangle. Its title and notes (what ``<11``
-    means, which totals are not sums) follow it, one per line, each line
-    starting with ``#``: ``pandas.read_csv(..., comment="#")`` and R's
-    ``read.csv(..., comment.char="#")`` skip them, and a spreadsheet shows
-    them below the table. A label that a spreadsheet would run as a formula
-    is written with a leading apostrophe.
+    A hidden number reads ``<11`` or ``—``; every other cell under the header
+    is a whole number, so ``pandas.to_numeric(errors="coerce")`` turns the
+    hidden ones into missing values. Text is quoted, numbers are not. A label
+    that a spreadsheet would run as a formula is written with a leading
+    apostrophe.
     """
     layout = as_context(result, names)
     buffer = io.StringIO()
-    # Text is always quoted, so that a "#" in a label is not read as the
-    # start of a note; numbers are not, so that they read as numbers.
     writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
     writer.writerow([_inert(text) for text in layout.header])
     for line in layout.lines:
         numbers = [n.display if n.value is None else n.value for n in line.numbers]
         writer.writerow([_inert(line.label), *numbers])
-
-    for note in [layout.title, *layout.notes]:
-        # Written by hand: quoting a note would hide its "#" from the parsers.
-        buffer.write("# " + " ".join(note.split()) + "\r\n")
     return buffer.getvalue()
 
 
@@ -280,40 +340,46 @@ def as_data(
 ) -> dict[str, object]:
     """Give ``result`` as one JSON-ready object.
 
-    Every number is an object with the same keys: ``{"value": 12,
-    "suppressed": false, "display": "12"}`` when shown, ``{"value": null,
-    "suppressed": true, "display": "<11"}`` when hidden. With one dimension,
-    ``columns`` is null and the column lists and ``cells`` are empty.
+    Every number is an object with the same keys: ``{"value": 12, "status":
+    "shown", "display": "12"}`` when shown; ``{"value": null, "status":
+    "suppressed", "display": "<11"}`` for a small count; ``{"value": null,
+    "status": "complementary", "display": "—"}`` for a number hidden so that
+    a small count cannot be worked out. With one dimension, ``columns`` is
+    null and the column lists and ``cells`` are empty.
     """
     table = result.table
-    marker = hidden_marker(result.threshold)
+    t = result.threshold
     return {
         "title": _title(table, names),
         "dimensions": _dimensions(table, names),
-        "threshold": result.threshold,
+        "threshold": t,
         "row_labels": list(table.row_labels),
         "column_labels": list(table.column_labels),
         "cells": [
-            _json_numbers(row, flags, marker)
-            for row, flags in zip(table.cells, result.cell_hidden, strict=True)
+            _json_numbers(row, statuses, t)
+            for row, statuses in zip(table.cells, result.cell_status, strict=True)
         ],
-        "row_totals": _json_numbers(table.row_totals, result.row_total_hidden, marker),
+        "row_totals": _json_numbers(table.row_totals, result.row_total_status, t),
         "column_totals": _json_numbers(
-            table.column_totals, result.column_total_hidden, marker
+            table.column_totals, result.column_total_status, t
         ),
         "grand_total": _json_numbers(
-            [table.grand_total], [result.grand_total_hidden], marker
+            [table.grand_total], [result.grand_total_status], t
         )[0],
         "notes": notes(result, names),
     }
 
 
 def _json_numbers(
-    counts: list[int], hidden: list[bool], marker: str
+    counts: list[int], statuses: list[Status], threshold: int
 ) -> list[dict[str, object]]:
     return [
-        {"value": number.value, "suppressed": number.hidden, "display": number.display}
-        for number in _numbers(counts, hidden, marker)
+        {
+            "value": number.value,
+            "status": str(number.status),
+            "display": number.display,
+        }
+        for number in _numbers(counts, statuses, threshold)
     ]
 
 

@@ -1,158 +1,157 @@
-"""Statistical disclosure control for tables of counts of children.
+"""Statistical disclosure control for every count table of one day at once.
 
-A count from 1 to ``threshold - 1`` is hidden (a primary suppression). Other
-numbers are then hidden beside it (complementary suppressions) so that no
-hidden number can be worked out from the numbers that are shown.
+A count from 1 to ``threshold - 1`` is suppressed: a primary suppression,
+shown as ``<11``. Other numbers are hidden beside it, complementary
+suppressions shown as ``—``, so that no hidden number can be worked out.
 
-A table with its margins is read as a bipartite graph. One side has a node
-for each row and one for the row of column totals; the other side has a node
-for each column and one for the column of row totals. Every number joins a
-node of one side to a node of the other: cell (i, j) joins row i to column j,
-row total i joins row i to the totals column, column total j joins the totals
-row to column j, and the grand total joins the two totals nodes. Each node
-stands for one equation: its line adds up to its total.
+A reader may hold every table the reports offer for a day, by any dimension
+and by any two, and combine them: totals shared between tables, an
+organization whose only program is a row of another table, a program's
+children all inside its organization's. So the decision is taken once, for
+every number of every table together (see ``family``), and each table shows
+what that one decision says: no number is shown in one table and hidden in
+another.
 
-Given the published numbers, the hidden ones can change without breaking an
-equation only by going round a cycle of hidden edges, adding and taking away
-in turn. So a hidden number is determined exactly when its edge lies on no
-cycle of hidden edges. Turning each edge into an arc (row to column for a
-cell, column to the totals row for a column total, on to the totals column
-for the grand total, and back to the row for a row total) makes the table a
-circulation, and how far a hidden number can rise is a maximum flow.
+A hidden number is protected when another community could have been served
+that day that gives every number shown and fits every marker, each ``<11``
+still a count from 1 to ``threshold - 1`` and each ``—`` still not, yet
+differs in that number. Whatever a reader works out from the tables, by
+sums, by bounds where children overlap, by the programs inside an
+organization, or otherwise, holds in both communities alike, so nothing
+tells them apart. Such a community is sought near the real one: two
+children trade an attribute (a gender, an age band, a grade, a program), or
+one child's attribute changes. A number still shown that the change would
+move is hidden too, the cheapest change first: fewest totals, then fewest
+cells, then fewest zeros, then fewest children hidden. Every hidden number
+needs such a change, complements included.
 
-A pattern is complete when:
+In every line (a row or a column of any table) whose total is shown, the
+hidden numbers also add up to at least the threshold: otherwise they would
+be a small count between them.
 
-- every line whose total is shown hides no cell, or at least two that add up
-  to at least the threshold;
-- every hidden number lies on a cycle of hidden numbers;
-- every hidden small count could, for all the published numbers tell, be as
-  large as the threshold, so they never prove that it is a small count.
-
-The margins of a two-dimensional table are the one-dimensional tables of its
-dimensions, so they are suppressed first, by the same function, and then
-locked: complements inside the table are chosen among its cells only. A
-one-dimensional report and the margins of any table built on the same counts
-therefore hide exactly the same numbers.
-
-A table turned on its side (rows by columns, or columns by rows) hides the
-same numbers, so that the two views cannot be laid side by side to recover
-one.
-
-Where a child can fall under several values of a dimension, the totals
-across it count distinct children and are not sums. The same pattern is
-used: such a total is bounded by its line (at least its largest count, at
-most their sum) rather than equal to the sum, which tells a reader less;
-the tests audit the patterns against those bounds.
+Last resorts, rare outside communities of a few dozen children: where no
+change of that kind exists, a zero may be hidden as ``<11``, which then
+reads "below the threshold" on every table of the day; then a child may be
+added or taken away, which hides the grand total; and where nothing works,
+every number of the day is withheld under one marker. A day with fewer
+children in all than the threshold hides every number, zeros too, since
+even where the zeros fall says where those few children are.
 """
 
-import heapq
 import logging
-from collections import deque
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
+from itertools import chain, combinations
 
-from braid.reporter.tables import CountTable, SuppressedTable
+from braid.reporter.family import Family, Key
+from braid.reporter.population import Population, Profile, population_of
+from braid.reporter.tables import CountTable, Status, SuppressedTable
 
 logger = logging.getLogger(__name__)
 
-# What it costs to hide one more number: zeros last (a hidden zero can only
-# move up, so it leaves the numbers beside it bounded on one side), then the
-# fewest children hidden, then the fewest numbers hidden.
-Cost = tuple[int, int, int]
-FREE: Cost = (0, 0, 0)
+# Children changed: each pair puts a child of the second profile in place of
+# one of the first; None on one side adds a child or takes one away.
+Change = tuple[Profile | None, Profile | None]
+Move = tuple[Change, ...]
 
-# A step of a path: the node reached, the edge to hide on the way (or None
-# for one already hidden) and what hiding it costs.
-Step = tuple[int, int | None, Cost]
+# Children of a profile that a move may change, the attributes it may change
+# in them, and the value they must take on if they are to enter the number
+# sought (None for children already in it).
+Source = tuple[Profile, frozenset[int], int | None]
 
+# What a move costs in numbers that must be hidden: the grand total, other
+# totals, cells, zeros among them, and the children in them.
+Cost = tuple[int, int, int, int, int]
+# A move that hides at most one more cell, not a zero, ends the search: few
+# moves do better, and looking for them costs the most time.
+GOOD_ENOUGH: Cost = (0, 0, 1, 0, 1 << 62)
 
-def suppress(table: CountTable, threshold: int) -> SuppressedTable:
-    """Hide every number of ``table`` that could disclose a small count.
-
-    Ties between equal counts go to the first in the order of the table's
-    rows and columns. Each dimension's values must therefore come in one
-    fixed order, the same whoever reads the report and in whatever language;
-    sort for display after suppressing, never before.
-    """
-    _check(table, threshold)
-
-    turned = _is_two_dimensional(table) and _turn_over(table)
-    pattern = _suppress_upright(_transposed(table) if turned else table, threshold)
-    if turned:
-        pattern = pattern.transposed()
-    return pattern.applied_to(table, threshold)
-
-
-def suppress_line(
-    counts: Sequence[int], total: int, threshold: int
-) -> tuple[list[bool], bool]:
-    """Hide the small counts of one line and enough others to cover them.
-
-    Return which counts are hidden and whether the total is.
-    """
-    if is_small(total, threshold):
-        return [True] * len(counts), True
-
-    hidden = [is_small(count, threshold) for count in counts]
-    while is_exposed(_hidden_counts(counts, hidden), threshold):
-        choice = _smallest_shown(counts, hidden)
-        if choice is None:
-            break
-        hidden[choice] = True
-    return hidden, False
-
-
-def is_small(count: int, threshold: int) -> bool:
-    """Tell whether ``count`` may not be shown on its own."""
-    return 0 < count < threshold
-
-
-def is_exposed(hidden_counts: Sequence[int], threshold: int) -> bool:
-    """Tell whether the hidden counts of a line whose total is shown need more.
-
-    One hidden count is the total less the others; two or more that add up
-    to less than the threshold are a small count between them.
-    """
-    if not hidden_counts:
-        return False
-    return len(hidden_counts) < 2 or sum(hidden_counts) < threshold
-
-
-def _hidden_counts(counts: Sequence[int], hidden: Sequence[bool]) -> list[int]:
-    return [count for count, is_hidden in zip(counts, hidden, strict=True) if is_hidden]
-
-
-def _smallest_shown(counts: Sequence[int], hidden: Sequence[bool]) -> int | None:
-    shown = [k for k in range(len(counts)) if not hidden[k]]
-    if not shown:
-        return None
-    # A zero comes last: hidden, it can only rise, so it covers less.
-    return min(shown, key=lambda k: (counts[k] == 0, counts[k], k))
+# How many decisions are kept, by the population and threshold they are for.
+CACHED_DECISIONS = 16
 
 
 @dataclass
-class _Pattern:
-    """Which numbers of a table are hidden."""
+class Protection:
+    """What every number of a day's tables shows, decided once for all."""
 
-    cells: list[list[bool]]
-    rows: list[bool]
-    columns: list[bool]
-    grand: bool
+    family: Family
+    threshold: int
+    status: dict[Key, Status]
+    # Whether a zero is hidden in some table, so that ``<11`` reads "below
+    # the threshold", zero included.
+    zeros_hidden: bool = False
 
-    def transposed(self) -> "_Pattern":
-        cells = [list(column) for column in zip(*self.cells, strict=True)]
-        return _Pattern(cells, self.columns, self.rows, self.grand)
+    def table(
+        self,
+        dimensions: Sequence[str],
+        label: Callable[[str, str], str] | None = None,
+    ) -> SuppressedTable:
+        """Lay out the table by one dimension or two as the decision says.
 
-    def applied_to(self, table: CountTable, threshold: int) -> SuppressedTable:
+        ``label`` names a dimension's value for display; by default the
+        value itself.
+        """
+        table, keys = self.family.table(dimensions, label or _as_is)
+        status = self.status
         return SuppressedTable(
             table=table,
-            threshold=threshold,
-            cell_hidden=self.cells,
-            row_total_hidden=self.rows,
-            column_total_hidden=self.columns,
-            grand_total_hidden=self.grand,
+            threshold=self.threshold,
+            cell_status=[[status[k] for k in row] for row in keys.cells],
+            row_total_status=[status[k] for k in keys.rows],
+            column_total_status=[status[k] for k in keys.columns],
+            grand_total_status=status[()],
+            zeros_hidden=self.zeros_hidden,
         )
+
+
+def _as_is(dimension: str, value: str) -> str:
+    return value
+
+
+_decisions: OrderedDict[tuple[str, int], Protection] = OrderedDict()
+_decisions_lock = threading.Lock()
+
+
+def protect(population: Population, threshold: int) -> Protection:
+    """Decide which numbers of all the population's tables are hidden.
+
+    The decision depends on the population and the threshold alone, so it
+    is kept and given again for the same children: every table a reader
+    asks for that day comes from one decision.
+    """
+    if threshold < 1:
+        raise ValueError(f"The threshold must be at least 1, not {threshold}.")
+    cache_key = (population.fingerprint(), threshold)
+    with _decisions_lock:
+        if cache_key in _decisions:
+            _decisions.move_to_end(cache_key)
+            return _decisions[cache_key]
+
+    family = Family(population)
+    status, zeros = _Engine(family, threshold).run()
+    protection = Protection(family, threshold, status, zeros)
+    with _decisions_lock:
+        _decisions[cache_key] = protection
+        while len(_decisions) > CACHED_DECISIONS:
+            _decisions.popitem(last=False)
+    return protection
+
+
+def suppress(table: CountTable, threshold: int) -> SuppressedTable:
+    """Hide every number of a table that comes alone, without its children.
+
+    The table and its margins are protected as a family of their own, from
+    children made up to give its numbers (see ``population_of``).
+    """
+    _check(table, threshold)
+    dimensions = [table.row_dimension]
+    if table.column_dimension is not None and table.column_labels:
+        dimensions.append(table.column_dimension)
+    result = protect(population_of(table), threshold).table(dimensions)
+    result.table = table
+    return result
 
 
 def _check(table: CountTable, threshold: int) -> None:
@@ -171,472 +170,362 @@ def _check(table: CountTable, threshold: int) -> None:
     ):
         raise ValueError("There must be one row of cells per row label.")
 
-    if any(count < 0 for count in _all_counts(table)):
+    counts = [*table.row_totals, *table.column_totals, table.grand_total]
+    if any(count < 0 for count in chain(counts, *table.cells)):
         raise ValueError("Counts cannot be negative.")
 
 
-def _all_counts(table: CountTable) -> Iterator[int]:
-    for row in table.cells:
-        yield from row
-    yield from table.row_totals
-    yield from table.column_totals
-    yield table.grand_total
+class _Engine:
+    """One run of the decision over a family of tables."""
 
-
-def _is_two_dimensional(table: CountTable) -> bool:
-    return table.column_dimension is not None and bool(table.column_labels)
-
-
-def _turn_over(table: CountTable) -> bool:
-    # By the dimensions' keys, which do not change with the reader's language.
-    return (table.column_dimension or "") < table.row_dimension
-
-
-def _transposed(table: CountTable) -> CountTable:
-    return CountTable(
-        row_dimension=table.column_dimension or "",
-        row_labels=table.column_labels,
-        row_totals=table.column_totals,
-        grand_total=table.grand_total,
-        column_dimension=table.row_dimension,
-        column_labels=table.row_labels,
-        cells=[list(column) for column in zip(*table.cells, strict=True)],
-        column_totals=table.row_totals,
-        rows_overlap=table.columns_overlap,
-        columns_overlap=table.rows_overlap,
-    )
-
-
-def _suppress_upright(table: CountTable, threshold: int) -> _Pattern:
-    rows, grand = suppress_line(table.row_totals, table.grand_total, threshold)
-    if not _is_two_dimensional(table):
-        return _Pattern([], rows, [False] * len(table.column_labels), grand)
-    if grand:
-        return _everything(table)
-
-    columns, _ = suppress_line(table.column_totals, table.grand_total, threshold)
-    graph = _Graph(table, rows, columns, threshold)
-    if _complete(graph):
-        return graph.pattern()
-
-    # The margins are locked, and for some shapes no choice of cells covers
-    # them; hiding the whole table is then the only safe answer.
-    logger.warning(
-        "No complementary suppression for a %sx%s table; hiding all of it.",
-        len(table.row_labels),
-        len(table.column_labels),
-    )
-    return _everything(table)
-
-
-def _everything(table: CountTable) -> _Pattern:
-    # With fewer children in all than the threshold, even where the zeros
-    # fall says where those few children are, so zeros are hidden too.
-    return _Pattern(
-        [[True] * len(row) for row in table.cells],
-        [True] * len(table.row_totals),
-        [True] * len(table.column_totals),
-        True,
-    )
-
-
-class _Graph:
-    """The numbers of a two-dimensional table as arcs between its lines.
-
-    See the module docstring. Lines are rows and columns; a line's total is
-    the arc joining it to the totals node on the other side. Edges are
-    numbered cells first (row by row), then row totals, column totals and
-    the grand total, and ties are broken in that order.
-    """
-
-    def __init__(
-        self,
-        table: CountTable,
-        rows_hidden: list[bool],
-        columns_hidden: list[bool],
-        threshold: int,
-    ) -> None:
-        m, n = len(table.row_labels), len(table.column_labels)
-        self.shape = (m, n)
+    def __init__(self, family: Family, threshold: int) -> None:
+        self.family = family
         self.threshold = threshold
-        self.nodes = m + n + 2
-        totals_row, totals_column = m, m + n + 1
-        self.arcs: list[tuple[int, int]] = []
-        self.values: list[int] = []
-        self.locked: list[bool] = []
-        self.hidden: list[bool] = []
+        self.value = family.counts
+        # Numbers marked ``<11``: the small counts, and any zero hidden
+        # beside them; the other hidden numbers are marked ``—``.
+        self.small = {k for k, v in self.value.items() if 0 < v < threshold}
+        self.hidden = set(self.small)
+        # Hidden numbers a move has been found for.
+        self.free: set[Key] = set()
+        # Whether a zero may be hidden, as a last resort; ``<11`` then reads
+        # "below 11" on every table of the day, zero included.
+        self.zeros = False
+        # Totals first, then cells, each in the order of their values.
+        self.rank = {k: n for n, k in enumerate(sorted(self.value, key=_key_order))}
 
-        for i in range(m):
-            for j in range(n):
-                count = table.cells[i][j]
-                self._add((i, m + 1 + j), count, False, is_small(count, threshold))
-        for i, count in enumerate(table.row_totals):
-            self._add((totals_column, i), count, True, rows_hidden[i])
-        for j, count in enumerate(table.column_totals):
-            self._add((m + 1 + j, totals_row), count, True, columns_hidden[j])
-        self._add((totals_row, totals_column), table.grand_total, True, False)
-
-        self.lines = [self._row(i) for i in range(m)]
-        self.lines += [self._column(j) for j in range(n)]
-        self.incident: list[list[int]] = [[] for _ in range(self.nodes)]
-        for edge, (tail, head) in enumerate(self.arcs):
-            self.incident[tail].append(edge)
-            self.incident[head].append(edge)
-
-    def _add(
-        self, arc: tuple[int, int], count: int, locked: bool, hidden: bool
-    ) -> None:
-        self.arcs.append(arc)
-        self.values.append(count)
-        self.locked.append(locked)
-        self.hidden.append(hidden)
-
-    def _row(self, i: int) -> tuple[list[int], int]:
-        m, n = self.shape
-        return [i * n + j for j in range(n)], m * n + i
-
-    def _column(self, j: int) -> tuple[list[int], int]:
-        m, n = self.shape
-        return [i * n + j for i in range(m)], m * n + m + j
-
-    def lines_of(self, cell: int) -> tuple[int, int]:
-        """Give the row and the column of a cell, as indexes into ``lines``."""
-        m, n = self.shape
-        i, j = divmod(cell, n)
-        return i, m + j
-
-    def other_end(self, edge: int, node: int) -> int:
-        tail, head = self.arcs[edge]
-        return head if node == tail else tail
-
-    def can_hide(self, edge: int) -> bool:
-        return not self.hidden[edge] and not self.locked[edge]
-
-    def cost(self, edge: int) -> Cost:
-        if self.hidden[edge]:
-            return FREE
-        return (int(self.values[edge] == 0), self.values[edge], 1)
-
-    def hide(self, edges: Iterable[int]) -> None:
-        for edge in edges:
-            self.hidden[edge] = True
-
-    def pattern(self) -> _Pattern:
-        m, n = self.shape
-        hidden = self.hidden
-        return _Pattern(
-            [hidden[i * n : (i + 1) * n] for i in range(m)],
-            hidden[m * n : m * n + m],
-            hidden[m * n + m : m * n + m + n],
-            hidden[-1],
+        population = family.population
+        self.attributes = population.attributes
+        self.single = [a not in population.many for a in self.attributes]
+        self.choices = [population.values[a] for a in self.attributes]
+        place = [{v: n for n, v in enumerate(values)} for values in self.choices]
+        self.profiles = sorted(
+            population.children,
+            key=lambda p: [
+                sorted(place[i][v] for v in part) for i, part in enumerate(p)
+            ],
         )
+        size = len(self.attributes)
+        self.near_masks = list(combinations(range(size), min(2, size)))
+        self.far_masks = [
+            mask for n in range(3, size + 1) for mask in combinations(range(size), n)
+        ]
+        self.groups = {
+            mask: _grouped(self.profiles, mask)
+            for mask in [*self.near_masks, *self.far_masks]
+        }
 
+    def run(self) -> tuple[dict[Key, Status], bool]:
+        """Decide every number's status; tell whether zeros are hidden too."""
+        total = self.value[()]
+        if 0 < total < self.threshold:
+            return dict.fromkeys(self.value, Status.SUPPRESSED), True
 
-def _complete(graph: _Graph) -> bool:
-    """Hide complements until the pattern is complete; tell whether it is.
-
-    Each step hides at least one more number, so the steps come to an end.
-    """
-    while _cover_a_line(graph) or _close_a_cycle(graph) or _free_a_number(graph):
-        pass
-    held = next(_held_numbers(graph), None)
-    return not _exposed_lines(graph) and held is None
-
-
-# Lines whose total is shown.
-
-
-def _exposed_lines(graph: _Graph) -> list[int]:
-    return [
-        line
-        for line, (cells, total) in enumerate(graph.lines)
-        if not graph.hidden[total]
-        and is_exposed(
-            [graph.values[e] for e in cells if graph.hidden[e]], graph.threshold
-        )
-    ]
-
-
-def _cover_a_line(graph: _Graph) -> bool:
-    for line in _exposed_lines(graph):
-        choice = _line_complement(graph, line)
-        if choice is not None:
-            graph.hide([choice])
-            return True
-    return False
-
-
-def _line_complement(graph: _Graph, line: int) -> int | None:
-    """Choose the next cell to hide in an exposed line, if any will do.
-
-    A cell whose other line shows its total and has no other cell is that
-    total, so hiding it protects nothing. A cell that would be the only one
-    hidden in a line of zeros would need a zero beside it, so it comes after
-    the others.
-    """
-    cells, _ = graph.lines[line]
-    candidates = [
-        e for e in cells if graph.can_hide(e) and not _is_pinned(graph, e, line)
-    ]
-    if not candidates:
-        return None
-    return min(
-        candidates,
-        key=lambda e: (
-            graph.values[e] == 0,
-            _needs_a_zero(graph, e, line),
-            graph.values[e],
-            e,
-        ),
-    )
-
-
-def _crossing_lines(graph: _Graph, cell: int, line: int) -> Iterator[list[int]]:
-    """Give the cells of the other line through ``cell`` if its total shows."""
-    for other in graph.lines_of(cell):
-        cells, total = graph.lines[other]
-        if other != line and not graph.hidden[total]:
-            yield cells
-
-
-def _is_pinned(graph: _Graph, cell: int, line: int) -> bool:
-    return any(len(cells) == 1 for cells in _crossing_lines(graph, cell, line))
-
-
-def _needs_a_zero(graph: _Graph, cell: int, line: int) -> bool:
-    for cells in _crossing_lines(graph, cell, line):
-        others = [e for e in cells if e != cell]
-        if not any(graph.hidden[e] or graph.values[e] for e in others):
-            return True
-    return False
-
-
-# Cycles of hidden numbers.
-
-
-def _close_a_cycle(graph: _Graph) -> bool:
-    for bridge in _bridges(graph):
-        start, goal = graph.arcs[bridge]
-        found = _cheapest_path(start, goal, partial(_cycle_steps, graph, bridge))
-        if found and found[1]:
-            graph.hide(found[1])
-            return True
-    return False
-
-
-def _cycle_steps(graph: _Graph, bridge: int, node: int) -> Iterator[Step]:
-    for edge in graph.incident[node]:
-        if edge != bridge and (graph.hidden[edge] or graph.can_hide(edge)):
-            step = None if graph.hidden[edge] else edge
-            yield graph.other_end(edge, node), step, graph.cost(edge)
-
-
-def _bridges(graph: _Graph) -> list[int]:
-    """Find the hidden edges on no cycle of hidden edges (Tarjan's method)."""
-    adjacency = [
-        [(graph.other_end(e, node), e) for e in graph.incident[node] if graph.hidden[e]]
-        for node in range(graph.nodes)
-    ]
-    order = [-1] * graph.nodes
-    low = [0] * graph.nodes
-    bridges: list[int] = []
-    for root in range(graph.nodes):
-        if order[root] < 0 and adjacency[root]:
-            _search_bridges(root, adjacency, order, low, bridges)
-    return sorted(bridges)
-
-
-def _search_bridges(
-    root: int,
-    adjacency: list[list[tuple[int, int]]],
-    order: list[int],
-    low: list[int],
-    bridges: list[int],
-) -> None:
-    # Depth first without recursion: a wide table would pass Python's limit.
-    counter = max(order) + 1
-    order[root] = low[root] = counter
-    stack = [(root, -1, iter(adjacency[root]))]
-    while stack:
-        node, via, neighbours = stack[-1]
-        for neighbour, edge in neighbours:
-            if edge == via:
-                continue
-            if order[neighbour] < 0:
-                counter += 1
-                order[neighbour] = low[neighbour] = counter
-                stack.append((neighbour, edge, iter(adjacency[neighbour])))
+        while True:
+            for key in sorted(self.hidden - self.free, key=self.rank.__getitem__):
+                if key in self.free:
+                    continue
+                move = self._find(key)
+                if move is None and not self.zeros:
+                    self.zeros = True
+                    move = self._find(key)
+                if move is None:
+                    return self._withheld(), True
+                self._apply(move)
+            if not self._cover_lines():
                 break
-            low[node] = min(low[node], order[neighbour])
-        else:
-            stack.pop()
-            if stack:
-                parent = stack[-1][0]
-                low[parent] = min(low[parent], low[node])
-                if low[node] > order[parent]:
-                    bridges.append(via)
+        statuses = {
+            k: (
+                Status.SUPPRESSED
+                if k in self.small
+                else Status.COMPLEMENTARY
+                if k in self.hidden
+                else Status.SHOWN
+            )
+            for k in self.value
+        }
+        return statuses, self.zeros
 
+    def _withheld(self) -> dict[Key, Status]:
+        logger.warning(
+            "No complementary suppression protects every count of a family of "
+            "%s lines; hiding all of them.",
+            len(self.family.lines),
+        )
+        # One marker for all: two would tell the small counts from the rest.
+        return dict.fromkeys(self.value, Status.WITHHELD)
 
-# How far a hidden number can move.
-#
-# Raising a hidden number by one sends one more child round a cycle through
-# it: on from its head and back to its tail. Every other hidden number can
-# rise without limit and fall to zero, so it offers room forward without end
-# and backward as far as its count. A hidden zero offers no room backward,
-# and a cycle through two zeros facing opposite ways cannot move at all,
-# which is why being on a cycle is not enough.
+    # Lines.
 
-Residual = dict[int, dict[int, int]]
+    def _cover_lines(self) -> bool:
+        """Hide more in each line whose hidden numbers add up too little.
 
+        The smallest number still shown is hidden; where none is left but
+        one equal to the total (an organization's count of its own program
+        is that program's total), the total is hidden.
+        """
+        changed = False
+        for total, members, _ in self.family.lines:
+            if total in self.hidden:
+                continue
+            unique = set(members)
+            hidden = [m for m in unique if m in self.hidden]
+            if not hidden or sum(self.value[m] for m in hidden) >= self.threshold:
+                continue
+            shown = [
+                m
+                for m in unique
+                if m not in self.hidden and m != total and self.value[m]
+            ]
+            if shown:
+                # A number of exactly the threshold can only move up, its
+                # marker being true, so it is the last choice.
+                self.hidden.add(min(shown, key=self._line_choice))
+            else:
+                self.hidden.add(total)
+            changed = True
+        return changed
 
-def _free_a_number(graph: _Graph) -> bool:
-    for edge in _held_numbers(graph):
-        path = _cheapest_release(graph, edge)
-        if path:
-            graph.hide(path)
-            return True
-    return False
+    def _line_choice(self, key: Key) -> tuple[bool, int, int]:
+        value = self.value[key]
+        return (value == self.threshold, value, self.rank[key])
 
+    # Moves.
 
-def _held_numbers(graph: _Graph) -> Iterator[int]:
-    """Give the hidden numbers that do not have the room they need.
+    def _find(self, target: Key) -> Move | None:
+        """Find the cheapest move that changes ``target`` and nothing shown."""
+        contains = self.family.contains
+        carriers = {value: self._attribute_of(value) for value in target}
+        # Children counted in the target can leave it by trading or changing
+        # an attribute that puts them there; children missing one of its
+        # values can enter it by taking that value.
+        inside: list[Source] = [
+            (p, frozenset(carriers.values()), None)
+            for p in self.profiles
+            if contains(p, target)
+        ]
+        near: list[Source] = []
+        for profile in self.profiles:
+            missing = [v for v in target if not contains(profile, (v,))]
+            if len(missing) == 1:
+                near.append((profile, frozenset({carriers[missing[0]]}), missing[0]))
 
-    A small count must be able to rise to the threshold; any other hidden
-    number must be able to move one way or the other.
-    """
-    for edge in range(len(graph.arcs)):
-        if graph.hidden[edge] and not _has_room(graph, edge):
-            yield edge
+        # Trades keep every total of an attribute, so they come first;
+        # changing one child moves two totals, and adding a child all of
+        # its own. The search stops at the first kind that gives a move
+        # hiding no more totals, and otherwise takes the cheapest of all.
+        sources = inside + near
+        tiers: list[Callable[[], Iterator[Move]]] = [
+            lambda: self._trades(inside, target, near=True),
+            lambda: self._trades(near, target, near=True),
+            lambda: self._trades(sources, target, near=False),
+            lambda: self._changes(sources),
+        ]
+        if self.zeros:
+            # Adding a child hides the grand total of every table, the
+            # costliest move of all: only once zeros may be hidden as well.
+            tiers.append(lambda: self._additions(p for p, _, _ in inside))
+        if len(target) == 1 and self._is_attribute(target[0]):
+            # A trade keeps every total of the attributes traded.
+            del tiers[:3]
+        best: tuple[Cost, Move] | None = None
+        for tier in tiers:
+            for move in tier():
+                cost = self._cost(move, target)
+                if cost is not None and (best is None or cost < best[0]):
+                    best = (cost, move)
+                    if cost <= GOOD_ENOUGH:
+                        return move
+            if best is not None and best[0][:2] == (0, 0):
+                break
+        return best[1] if best is not None else None
 
+    def _is_attribute(self, value: int) -> bool:
+        return self.family.dimension_of[value] in self.attributes
 
-def _has_room(graph: _Graph, edge: int) -> bool:
-    tail, head = graph.arcs[edge]
-    count = graph.values[edge]
-    if is_small(count, graph.threshold):
-        need = graph.threshold - count
-        return _push(_residual(graph, edge), head, tail, need) == need
-    if _push(_residual(graph, edge), head, tail, 1):
-        return True
-    return count > 0 and bool(_push(_residual(graph, edge), tail, head, 1))
+    def _attribute_of(self, value: int) -> int:
+        dimension = self.family.dimension_of[value]
+        if dimension in self.attributes:
+            return self.attributes.index(dimension)
+        source, _ = self.family.population.parents[dimension]
+        return self.attributes.index(source)
 
+    def _cost(self, move: Move, target: Key) -> Cost | None:
+        """Say what hiding what ``move`` changes costs, if it may be made."""
+        # Most moves do not move the target, or not the way it may go: tell
+        # those from what the children alone say, before reckoning the rest.
+        if not self._allowed(target, self._change_of(move, target)):
+            return None
+        delta = self._delta(move)
 
-def _cheapest_release(graph: _Graph, edge: int) -> list[int] | None:
-    """Find the cheapest cells to hide that give ``edge`` more room."""
-    tail, head = graph.arcs[edge]
-    count = graph.values[edge]
-    small = is_small(count, graph.threshold)
-    need = graph.threshold - count if small else 1
+        grand = totals = cells = zeros = children = 0
+        for key, change in delta.items():
+            if not change:
+                continue
+            # A hidden number must stay what its marker says: a small count
+            # for ``<11``; for a complement, or a number that would become
+            # one, not a small count, and not a zero either, which a hidden
+            # number never is.
+            if not self._allowed(key, change):
+                return None
+            if key not in self.hidden:
+                grand += not key
+                totals += len(key) == 1
+                cells += len(key) == 2
+                zeros += not self.value[key]
+                children += self.value[key]
+        return (grand, totals, cells, zeros, children)
 
-    rising = _residual(graph, edge)
-    _push(rising, head, tail, need)
-    paths = [_cheapest_path(head, tail, partial(_widening_steps, graph, rising))]
-    if count > 0 and not small:
-        falling = _residual(graph, edge)
-        paths.append(
-            _cheapest_path(tail, head, partial(_widening_steps, graph, falling))
+    def _change_of(self, move: Move, key: Key) -> int:
+        contains = self.family.contains
+        return sum(
+            (new is not None and contains(new, key))
+            - (old is not None and contains(old, key))
+            for old, new in move
         )
 
-    found = [path for path in paths if path is not None]
-    return min(found)[1] if found else None
+    def _allowed(self, key: Key, change: int) -> bool:
+        """Tell whether a number may change so, its marker still true.
+
+        A ``<11`` stays below the threshold, and above zero unless zeros
+        may be hidden; a ``—``, or a number shown that would become one,
+        stays at the threshold or above. A zero shown may move only when
+        zeros may be hidden: it becomes a ``<11``.
+        """
+        if not change:
+            return False
+        value = self.value[key]
+        after = value + change
+        if key in self.small or (value == 0 and key not in self.hidden):
+            lowest = 0 if self.zeros else 1
+            return (self.zeros or value > 0) and lowest <= after < self.threshold
+        return after >= self.threshold
+
+    def _delta(self, move: Move) -> dict[Key, int]:
+        delta: dict[Key, int] = {}
+        keys_of = self.family.keys_of
+        for old, new in move:
+            before = keys_of(old) if old is not None else frozenset()
+            after = keys_of(new) if new is not None else frozenset()
+            for key in after - before:
+                delta[key] = delta.get(key, 0) + 1
+            for key in before - after:
+                delta[key] = delta.get(key, 0) - 1
+        return delta
+
+    def _apply(self, move: Move) -> None:
+        for key, change in self._delta(move).items():
+            if change:
+                if not self.value[key]:
+                    self.small.add(key)
+                self.hidden.add(key)
+                self.free.add(key)
+
+    def _trades(
+        self, sources: Sequence[Source], target: Key, near: bool
+    ) -> Iterator[Move]:
+        """Let a child of each source trade one of the attributes given.
+
+        The partners are children who differ from the source only in a few
+        attributes, one of them the attribute traded, so that few numbers
+        change: two for near partners, three or more for the others.
+        """
+        contains = self.family.contains
+        seen: set[tuple[Profile, Profile]] = set()
+        for first, attributes, needed in sources:
+            masks = self.near_masks if near else self.far_masks
+            for mask in masks:
+                if attributes.isdisjoint(mask):
+                    continue
+                for second in self.groups[mask][_signature(first, mask)]:
+                    if second == first or (first, second) in seen:
+                        continue
+                    # A child entering the target takes the value it lacks
+                    # from a partner outside it, or the partner leaves it.
+                    if needed is not None and (
+                        not contains(second, (needed,)) or contains(second, target)
+                    ):
+                        continue
+                    seen.add((first, second))
+                    for i in sorted(attributes):
+                        yield from self._trades_between(first, second, i)
+
+    def _trades_between(
+        self, first: Profile, second: Profile, i: int
+    ) -> Iterator[Move]:
+        mine, theirs = first[i], second[i]
+        if mine == theirs:
+            return
+        swapped = (_with(first, i, theirs), _with(second, i, mine))
+        if swapped != (second, first):
+            yield ((first, swapped[0]), (second, swapped[1]))
+        if self.single[i]:
+            return
+
+        # Values iterate sorted: a set of strings iterates in an order that
+        # changes from one process to the next, and ties go to the first.
+        only_mine, only_theirs = sorted(mine - theirs), sorted(theirs - mine)
+        for value in only_mine:
+            if len(mine) > 1:
+                yield (
+                    (first, _with(first, i, mine - {value})),
+                    (second, _with(second, i, theirs | {value})),
+                )
+            for other in only_theirs:
+                if len(only_mine) > 1 or len(only_theirs) > 1:
+                    yield (
+                        (first, _with(first, i, mine - {value} | {other})),
+                        (second, _with(second, i, theirs - {other} | {value})),
+                    )
+        for other in only_theirs:
+            if len(theirs) > 1:
+                yield (
+                    (first, _with(first, i, mine | {other})),
+                    (second, _with(second, i, theirs - {other})),
+                )
+
+    def _changes(self, sources: Sequence[Source]) -> Iterator[Move]:
+        """Change one of the attributes given of one child of each source."""
+        for profile, attributes, _ in sources:
+            for i in sorted(attributes):
+                mine = profile[i]
+                others = [v for v in self.choices[i] if v not in mine]
+                if self.single[i]:
+                    for other in others:
+                        yield ((profile, _with(profile, i, frozenset({other}))),)
+                    continue
+                for other in others:
+                    yield ((profile, _with(profile, i, mine | {other})),)
+                for value in sorted(mine):
+                    if len(mine) > 1:
+                        yield ((profile, _with(profile, i, mine - {value})),)
+                    for other in others:
+                        changed = mine - {value} | {other}
+                        yield ((profile, _with(profile, i, changed)),)
+
+    def _additions(self, sources: Iterable[Profile]) -> Iterator[Move]:
+        """Add a child like one of the sources, or take one away."""
+        for profile in sources:
+            yield ((None, profile),)
+            yield ((profile, None),)
 
 
-def _residual(graph: _Graph, edge: int) -> Residual:
-    unlimited = sum(graph.values) + graph.threshold
-    residual: Residual = {node: {} for node in range(graph.nodes)}
-    for other, (tail, head) in enumerate(graph.arcs):
-        if graph.hidden[other] and other != edge:
-            residual[tail][head] = unlimited
-            residual[head][tail] = graph.values[other]
-    return residual
+def _key_order(key: Key) -> tuple[int, Key]:
+    return (len(key), key)
 
 
-def _push(residual: Residual, source: int, sink: int, need: int) -> int:
-    """Send up to ``need`` along augmenting paths (Edmonds and Karp)."""
-    sent = 0
-    while sent < need:
-        path = _augmenting_path(residual, source, sink)
-        if path is None:
-            break
-        amount = min(need - sent, *(residual[u][v] for u, v in path))
-        for u, v in path:
-            residual[u][v] -= amount
-            residual[v][u] = residual[v].get(u, 0) + amount
-        sent += amount
-    return sent
+def _with(profile: Profile, i: int, part: frozenset[str]) -> Profile:
+    return (*profile[:i], part, *profile[i + 1 :])
 
 
-def _augmenting_path(
-    residual: Residual, source: int, sink: int
-) -> list[tuple[int, int]] | None:
-    came_from = {source: source}
-    queue = deque([source])
-    while queue and sink not in came_from:
-        node = queue.popleft()
-        for neighbour, room in residual[node].items():
-            if room > 0 and neighbour not in came_from:
-                came_from[neighbour] = node
-                queue.append(neighbour)
-    if sink not in came_from:
-        return None
-
-    path = []
-    node = sink
-    while node != source:
-        path.append((came_from[node], node))
-        node = came_from[node]
-    return path
+def _signature(profile: Profile, mask: tuple[int, ...]) -> Profile:
+    return tuple(part for i, part in enumerate(profile) if i not in mask)
 
 
-def _widening_steps(graph: _Graph, residual: Residual, node: int) -> Iterator[Step]:
-    # Room left by the flow already sent is free; a cell not yet hidden
-    # offers room forward (it could be larger) and, unless it is zero,
-    # backward (it could be smaller).
-    for neighbour, room in residual[node].items():
-        if room > 0:
-            yield neighbour, None, FREE
-    for edge in graph.incident[node]:
-        tail, _ = graph.arcs[edge]
-        if graph.can_hide(edge) and (node == tail or graph.values[edge] > 0):
-            yield graph.other_end(edge, node), edge, graph.cost(edge)
-
-
-# Paths.
-
-
-def _cheapest_path(
-    start: int, goal: int, steps: Callable[[int], Iterable[Step]]
-) -> tuple[Cost, list[int]] | None:
-    """Find the edges to hide on the cheapest path from start to goal.
-
-    Dijkstra's method; ties go to the lower node, so the answer depends on
-    the table alone.
-    """
-    best: dict[int, Cost] = {start: FREE}
-    came_by: dict[int, tuple[int, int | None]] = {}
-    queue: list[tuple[Cost, int]] = [(FREE, start)]
-
-    while queue:
-        cost, node = heapq.heappop(queue)
-        if node == goal:
-            return cost, _walk_back(came_by, start, goal)
-        if cost > best[node]:
-            continue
-        for neighbour, edge, step in steps(node):
-            total = (cost[0] + step[0], cost[1] + step[1], cost[2] + step[2])
-            if neighbour not in best or total < best[neighbour]:
-                best[neighbour] = total
-                came_by[neighbour] = (node, edge)
-                heapq.heappush(queue, (total, neighbour))
-    return None
-
-
-def _walk_back(
-    came_by: dict[int, tuple[int, int | None]], start: int, goal: int
-) -> list[int]:
-    edges = []
-    node = goal
-    while node != start:
-        node, edge = came_by[node]
-        if edge is not None:
-            edges.append(edge)
-    return edges
+def _grouped(
+    profiles: Sequence[Profile], mask: tuple[int, ...]
+) -> dict[Profile, list[Profile]]:
+    groups: dict[Profile, list[Profile]] = {}
+    for profile in profiles:
+        groups.setdefault(_signature(profile, mask), []).append(profile)
+    return groups

@@ -1,6 +1,7 @@
 """A table of counts of distinct children, before and after suppression."""
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 
 @dataclass
@@ -26,13 +27,49 @@ class CountTable:
     columns_overlap: bool = False
 
 
+class Status(StrEnum):
+    """Whether a number is shown, and if not, why."""
+
+    SHOWN = "shown"
+    # A count from 1 to the threshold less one.
+    SUPPRESSED = "suppressed"
+    # A number hidden so that a suppressed count cannot be worked out.
+    COMPLEMENTARY = "complementary"
+    # Hidden with every other number of the day, when nothing less protects
+    # the small counts: it says nothing of its size.
+    WITHHELD = "withheld"
+
+    @property
+    def hidden(self) -> bool:
+        return self is not Status.SHOWN
+
+
 @dataclass
 class SuppressedTable:
     """A ``CountTable`` and which of its numbers may not be shown."""
 
     table: CountTable
     threshold: int
-    cell_hidden: list[list[bool]]
-    row_total_hidden: list[bool]
-    column_total_hidden: list[bool]
-    grand_total_hidden: bool
+    cell_status: list[list[Status]]
+    row_total_status: list[Status]
+    column_total_status: list[Status]
+    grand_total_status: Status
+    # Whether some table of the day hides a zero under the small-count
+    # marker, which then reads "below the threshold", zero included.
+    zeros_hidden: bool = False
+
+    @property
+    def cell_hidden(self) -> list[list[bool]]:
+        return [[status.hidden for status in row] for row in self.cell_status]
+
+    @property
+    def row_total_hidden(self) -> list[bool]:
+        return [status.hidden for status in self.row_total_status]
+
+    @property
+    def column_total_hidden(self) -> list[bool]:
+        return [status.hidden for status in self.column_total_status]
+
+    @property
+    def grand_total_hidden(self) -> bool:
+        return self.grand_total_status.hidden

@@ -13,13 +13,7 @@ from django.utils.translation import gettext as _
 from braid.access import policy
 from braid.http import AuthenticatedRequest
 from braid.reporter import render as renderers
-from braid.reporter.counts import (
-    DIMENSIONS,
-    ReportError,
-    count_children,
-    parse_dimensions,
-)
-from braid.reporter.suppression import suppress
+from braid.reporter.counts import DIMENSIONS, ReportError, parse_dimensions, report
 from braid.reporter.tables import SuppressedTable
 
 
@@ -44,7 +38,6 @@ def counts(request: AuthenticatedRequest) -> HttpResponse:
         context["report"] = layout
         # The chart's bars are scaled to the largest total shown.
         context["report_max"] = max(shown, default=0) or 1
-        context["threshold"] = table.threshold
         context["export_query"] = request.GET.urlencode()
 
     template = "reporter/counts/show.html"
@@ -88,9 +81,7 @@ def _table(request: AuthenticatedRequest) -> SuppressedTable:
     )
     dimensions = parse_dimensions(names)
     on = _day(request.GET.get("on"))
-    return suppress(
-        count_children(dimensions, on), settings.BRAID_SUPPRESSION_THRESHOLD
-    )
+    return report(dimensions, on, settings.BRAID_SUPPRESSION_THRESHOLD)
 
 
 def _day(value: str | None) -> date:

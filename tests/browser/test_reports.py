@@ -33,12 +33,17 @@ def test_an_analyst_sees_counts_with_the_small_one_hidden(page, served):
     club = row_cells(page, "Youth Club").locator("td")
     expect(club).to_have_text(["<11"])
     expect(club).to_have_class("number suppressed total")
-    expect(row_cells(page, "Riverbend Schools").locator("td")).to_have_text(["<11"])
+    # The district's 24 are hidden so that the club's 3 cannot be worked out
+    # from the total, and marked apart: they are not a small count.
+    district = row_cells(page, "Riverbend Schools").locator("td")
+    expect(district).to_have_text(["—"])
+    expect(district).to_have_class("number suppressed complementary total")
     expect(row_cells(page, "Total").locator("td")).to_have_text(["57"])
     chart = page.get_by_role("list", name="Totals as a bar chart")
     expect(chart.get_by_role("listitem")).to_have_text(
-        ["Parks Department: 30", "Riverbend Schools: <11", "Youth Club: <11"]
+        ["Parks Department: 30", "Riverbend Schools: —", "Youth Club: <11"]
     )
+    expect(page.get_by_text("— marks a number of 11 or more")).to_be_visible()
     assert_accessible(page)
 
 
@@ -57,6 +62,9 @@ def test_choosing_columns_swaps_the_table_in_place(page, served):
     )
     expect(row_cells(page, "Youth Club").locator("td")).to_have_text(
         ["<11", "<11", "<11"]
+    )
+    expect(row_cells(page, "Riverbend Schools").locator("td")).to_have_text(
+        ["—", "—", "—"]
     )
     assert page.evaluate("window.sameDocument") is True
     expect(page.get_by_label("Columns")).to_have_value("gender")
@@ -78,6 +86,7 @@ def test_the_download_link_gives_the_table_shown_as_csv(page, served):
     assert ["Organization", "Female", "Male", "Total"] in table
     assert ["Parks Department", "15", "15", "30"] in table
     assert ["Youth Club", "<11", "<11", "<11"] in table
+    assert table[-1] == ["Total", "29", "28", "57"]
     response = page.request.get(
         page.get_by_role("link", name="Download CSV").get_attribute("href") or ""
     )

@@ -1,6 +1,71 @@
-"""Tables of counts made in code, totals worked out from their cells."""
+"""Tables and communities of counts made in code, from synthetic children."""
 
-from braid.reporter.tables import CountTable
+from collections.abc import Iterable, Mapping
+from itertools import combinations
+
+from braid.reporter.population import Population, Profile
+from braid.reporter.suppression import Protection
+from braid.reporter.tables import CountTable, SuppressedTable
+
+from .audit import Structure
+
+DIMENSIONS = ["organization", "program", "gender", "age-band", "grade"]
+
+# Children alike: how many, their programs, gender, age band and grade.
+Group = tuple[int, Iterable[str], str, str, str]
+
+
+def community(groups: Iterable[Group], programs: Mapping[str, str]) -> Population:
+    """Make a community from groups of children alike.
+
+    ``programs`` gives each program's organization; a program named as its
+    organization stands for children enrolled without a program.
+    """
+    children: dict[Profile, int] = {}
+    found: dict[str, set[str]] = {d: set() for d in DIMENSIONS}
+    for count, served, gender, age, grade in groups:
+        if not count:
+            continue
+        profile = (
+            frozenset(served),
+            frozenset({gender}),
+            frozenset({age}),
+            frozenset({grade}),
+        )
+        children[profile] = children.get(profile, 0) + count
+        found["program"] |= set(served)
+        found["organization"] |= {programs[p] for p in served}
+        found["gender"].add(gender)
+        found["age-band"].add(age)
+        found["grade"].add(grade)
+    return Population(
+        attributes=("program", "gender", "age-band", "grade"),
+        values={d: tuple(sorted(found[d])) for d in DIMENSIONS},
+        many=frozenset({"organization", "program"}),
+        children=children,
+        parents={
+            "organization": (
+                "program",
+                {p: o for p, o in programs.items() if p in found["program"]},
+            )
+        },
+    )
+
+
+def structure_of(population: Population) -> Structure:
+    """Say what a reader knows of a community besides its numbers."""
+    return Structure(many=population.many, parents=population.parents)
+
+
+def all_tables(protection: Protection) -> list[SuppressedTable]:
+    """Lay out every table a reader can ask for: by each dimension, and by
+    each two in both orders."""
+    dimensions = protection.family.dimensions
+    tables = [protection.table([d]) for d in dimensions]
+    for first, second in combinations(dimensions, 2):
+        tables.append(protection.table([first, second]))
+        tables.append(protection.table([second, first]))
+    return tables
 
 
 def line_table(counts: list[int], dimension: str = "program") -> CountTable:

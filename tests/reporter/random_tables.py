@@ -1,119 +1,59 @@
-"""Seeded random tables of counts: small, large and zero counts mixed."""
+"""Seeded random communities of synthetic children: small and large groups,
+rare values, children served by several programs, organizations with one
+program or several."""
 
 import random
 
-from braid.reporter.tables import CountTable
+from braid.reporter.population import Population
 
-from .factories import grid_table, line_table
+from .factories import community
 
-SHAPES = [(1, 1), (1, 4), (1, 9), (4, 1), (9, 1), (2, 2), (2, 3), (3, 3), (5, 7)]
-
-
-def random_count(
-    rng: random.Random, small_share: float, zero_share: float = 0.15
-) -> int:
-    """Draw a zero, a small count or a large one."""
-    draw = rng.random()
-    if draw < zero_share:
-        return 0
-    if draw < zero_share + small_share * (1 - zero_share):
-        return rng.randint(1, 10)
-    return rng.choice([rng.randint(11, 25), rng.randint(26, 400)])
+GENDERS = ["F", "M", "X", "U"]
+AGE_BANDS = ["0–4", "5–9", "10–14", "15–17", "18+"]
+GRADES = ["PK", "K", "1", "2", "3", "4", "5", "6"]
 
 
-def random_line(rng: random.Random) -> CountTable:
-    """Make a table of one dimension, its total the sum of its counts."""
-    size = rng.randint(1, 9)
-    small_share = rng.choice([0.1, 0.4, 0.8])
-    return line_table([random_count(rng, small_share) for _ in range(size)])
+def random_community(rng: random.Random) -> Population:
+    """Make a community whose tables mix zeros, small and large counts."""
+    programs: dict[str, str] = {}
+    for o in range(rng.randint(1, 4)):
+        organization = f"Org {o}"
+        for p in range(rng.choice([1, 1, 2, 3])):
+            # An organization enrolling children without a program stands as
+            # its own program, as in the reports.
+            name = (
+                organization
+                if p == 0 and rng.random() < 0.3
+                else f"{organization}: P{p}"
+            )
+            programs[name] = organization
+    names = list(programs)
+    genders = GENDERS[: rng.randint(1, 4)]
+    ages = rng.sample(AGE_BANDS, rng.randint(1, 4))
+    grades = rng.sample(GRADES, rng.randint(1, 5))
 
-
-def random_grid(rng: random.Random) -> CountTable:
-    """Make a table of two dimensions whose totals are sums of its cells."""
-    m, n = rng.choice([*SHAPES, (rng.randint(1, 6), rng.randint(1, 6))])
-    small_share = rng.choice([0.1, 0.4, 0.8])
-    # Mostly empty tables are where hidden zeros block each other.
-    zero_share = rng.choice([0.15, 0.15, 0.5, 0.8])
-    cells = [
-        [random_count(rng, small_share, zero_share) for _ in range(n)] for _ in range(m)
-    ]
-    return grid_table(cells)
-
-
-def random_children_table(rng: random.Random) -> CountTable:
-    """Count synthetic children served by one or more organizations, by age.
-
-    A child can be served by several organizations, so the column totals and
-    the grand total count distinct children and are not sums of the rows.
-    """
-    people = random_people(rng)
-    return count(people, "organization", "age-band")
-
-
-Person = dict[str, set[int]]
-
-DIMENSION_SIZES = {"organization": (1, 5), "age-band": (1, 4), "gender": (2, 3)}
-
-
-def random_people(rng: random.Random) -> list[Person]:
-    """Make synthetic children: some served by two organizations or three."""
-    sizes = {name: rng.randint(*limits) for name, limits in DIMENSION_SIZES.items()}
-    people = []
-    for _ in range(rng.choice([5, 30, 120, 400])):
-        served_by = rng.choice([1, 1, 1, 2, 3])
-        people.append(
-            {
-                "organization": {
-                    rng.randrange(sizes["organization"]) for _ in range(served_by)
-                },
-                "age-band": {rng.randrange(sizes["age-band"])},
-                "gender": {rng.randrange(sizes["gender"])},
-            }
+    # Uneven weights make some values rare, so that small counts appear.
+    weights = {
+        "program": _weights(rng, names),
+        "gender": _weights(rng, genders),
+        "age": _weights(rng, ages),
+        "grade": _weights(rng, grades),
+    }
+    children = []
+    for _ in range(rng.choice([6, 25, 60, 150, 400])):
+        served = rng.choices([1, 1, 1, 2, 3], k=1)[0]
+        chosen = {rng.choices(names, weights["program"])[0] for _ in range(served)}
+        children.append(
+            (
+                1,
+                sorted(chosen),
+                rng.choices(genders, weights["gender"])[0],
+                rng.choices(ages, weights["age"])[0],
+                rng.choices(grades, weights["grade"])[0],
+            )
         )
-    return people
+    return community(children, programs)
 
 
-def tables_of_people(people: list[Person]) -> list[CountTable]:
-    """Make the tables a report offers on the same children."""
-    return [
-        count(people, "organization"),
-        count(people, "age-band"),
-        count(people, "organization", "age-band"),
-        count(people, "gender", "organization"),
-        count(people, "age-band", "gender"),
-    ]
-
-
-def count(people: list[Person], rows: str, columns: str | None = None) -> CountTable:
-    """Count distinct children by one dimension or two."""
-    row_values = _values(people, rows)
-    table = CountTable(
-        row_dimension=rows,
-        row_labels=[f"{rows} {v}" for v in row_values],
-        row_totals=[_distinct(people, {rows: v}) for v in row_values],
-        grand_total=len(people),
-        rows_overlap=rows == "organization",
-    )
-    if columns is None:
-        return table
-
-    column_values = _values(people, columns)
-    table.column_dimension = columns
-    table.column_labels = [f"{columns} {v}" for v in column_values]
-    table.column_totals = [_distinct(people, {columns: v}) for v in column_values]
-    table.cells = [
-        [_distinct(people, {rows: r, columns: c}) for c in column_values]
-        for r in row_values
-    ]
-    table.columns_overlap = columns == "organization"
-    return table
-
-
-def _values(people: list[Person], dimension: str) -> list[int]:
-    return sorted(set().union(*(person[dimension] for person in people)))
-
-
-def _distinct(people: list[Person], where: dict[str, int]) -> int:
-    return sum(
-        all(value in person[name] for name, value in where.items()) for person in people
-    )
+def _weights(rng: random.Random, values: list[str]) -> list[float]:
+    return [rng.choice([0.02, 0.1, 1.0, 3.0]) for _ in values]

@@ -8,7 +8,7 @@ import pytest
 
 from braid.reporter import render
 from braid.reporter.suppression import suppress
-from braid.reporter.tables import CountTable, SuppressedTable
+from braid.reporter.tables import CountTable, Status, SuppressedTable
 
 from .factories import grid_table, line_table
 
@@ -32,7 +32,7 @@ def overlapping() -> SuppressedTable:
             row_dimension="organization",
             row_labels=["North", "South"],
             row_totals=[48, 57],
-            grand_total=101,
+            grand_total=99,
             column_dimension="age-band",
             column_labels=["0-4", "5-9", "10-14"],
             cells=[[16, 20, 12], [30, 12, 15]],
@@ -44,13 +44,7 @@ def overlapping() -> SuppressedTable:
 
 
 def csv_rows(text: str) -> list[list[str]]:
-    """Read a CSV export the way a data analyst's tools would, notes aside."""
-    rows = csv.reader(io.StringIO(text, newline=""))
-    return [row for row in rows if not row[0].startswith("#")]
-
-
-def csv_notes(text: str) -> list[str]:
-    return [line[2:] for line in text.splitlines() if line.startswith("# ")]
+    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 def test_the_csv_has_a_header_then_a_row_per_value_then_the_total_row(table):
@@ -58,8 +52,8 @@ def test_the_csv_has_a_header_then_a_row_per_value_then_the_total_row(table):
 
     assert rows == [
         ["Organization", "0-4", "5-9", "10-14", "Total"],
-        ["North", "<11", "40", "<11", "75"],
-        ["South", "<11", "15", "<11", "47"],
+        ["North", "<11", "40", "—", "75"],
+        ["South", "—", "15", "—", "47"],
         ["West", "0", "14", "60", "74"],
         ["Total", "25", "69", "102", "196"],
     ]
@@ -72,7 +66,7 @@ def test_the_csv_of_one_dimension_has_the_dimension_and_a_total_column():
         ["Program", "Total"],
         ["program 0", "<11"],
         ["program 1", "40"],
-        ["program 2", "<11"],
+        ["program 2", "—"],
         ["Total", "75"],
     ]
 
@@ -80,42 +74,27 @@ def test_the_csv_of_one_dimension_has_the_dimension_and_a_total_column():
 def test_the_csv_quotes_its_text_and_not_its_numbers(table):
     lines = render.to_csv(table, NAMES).splitlines()
 
-    assert lines[1] == '"North","<11",40,"<11",75'
+    assert lines[1] == '"North","<11",40,"—",75'
 
 
-def test_the_csv_notes_follow_the_table_as_comment_lines(table):
-    text = render.to_csv(table, NAMES)
-
-    assert text.splitlines()[5].startswith("# ")
-    assert csv_notes(text) == [
-        "Children by Organization and Age band",
-        "<11 marks a hidden number: a count from 1 to 10, or another number "
-        "hidden so that such a count cannot be worked out from the rest of the "
-        "table.",
-    ]
-
-
-def test_the_csv_says_the_totals_are_not_sums_when_a_child_can_count_twice(
+def test_the_csv_is_the_table_alone_so_that_any_reader_gets_a_clean_table(
     overlapping,
 ):
-    notes = csv_notes(render.to_csv(overlapping, NAMES))
+    text = render.to_csv(overlapping, NAMES)
 
-    assert (
-        "A child can fall under more than one Organization and is counted once "
-        "in the Total row, so that row is not the sum of the rows above it."
-    ) in notes
-
-
-def test_the_csv_of_a_table_without_overlap_does_not_say_totals_are_not_sums(
-    table,
-):
-    assert not any("not the sum" in n for n in csv_notes(render.to_csv(table)))
+    assert text.splitlines()[-1].startswith('"Total",')
+    assert "#" not in text
+    assert all(len(row) == 5 for row in csv_rows(text))
 
 
-def test_the_csv_of_a_table_that_hides_nothing_does_not_explain_the_marker():
-    result = suppress(line_table([12, 40, 30]), 11)
+def test_a_data_frame_reads_the_csv_with_numbers_as_numbers(overlapping):
+    pandas = pytest.importorskip("pandas")
 
-    assert csv_notes(render.to_csv(result, NAMES)) == ["Children by Program"]
+    frame = pandas.read_csv(io.StringIO(render.to_csv(overlapping, NAMES)))
+
+    assert list(frame.columns) == ["Organization", "0-4", "5-9", "10-14", "Total"]
+    assert frame.iloc[-1].tolist() == ["Total", 42, 30, 27, 99]
+    assert frame["Total"].dtype.kind == "i"
 
 
 @pytest.mark.parametrize(
@@ -156,12 +135,22 @@ def test_the_text_table_lines_up_its_columns(table):
     assert lines[2:9] == [
         "Organization  0-4  5-9  10-14  Total",
         "------------  ---  ---  -----  -----",
-        "North         <11   40    <11     75",
-        "South         <11   15    <11     47",
+        "North         <11   40      —     75",
+        "South           —   15      —     47",
         "West            0   14     60     74",
         "------------  ---  ---  -----  -----",
         "Total          25   69    102    196",
     ]
+
+
+def test_the_text_table_says_what_each_marker_stands_for(table):
+    text = " ".join(render.to_text(table, NAMES).split())
+
+    assert "<11 marks a hidden number: a count from 1 to 10." in text
+    assert (
+        "— marks a number of 11 or more, hidden so that no count marked <11, in "
+        "this table or another, can be worked out from it."
+    ) in text
 
 
 def test_the_text_table_ends_with_its_notes(overlapping):
@@ -186,11 +175,11 @@ def test_the_json_gives_every_number_the_same_keys(table):
     data = json.loads(render.to_json(table, NAMES))
 
     assert data["cells"][0] == [
-        {"value": None, "suppressed": True, "display": "<11"},
-        {"value": 40, "suppressed": False, "display": "40"},
-        {"value": None, "suppressed": True, "display": "<11"},
+        {"value": None, "status": "suppressed", "display": "<11"},
+        {"value": 40, "status": "shown", "display": "40"},
+        {"value": None, "status": "complementary", "display": "—"},
     ]
-    assert data["grand_total"] == {"value": 196, "suppressed": False, "display": "196"}
+    assert data["grand_total"] == {"value": 196, "status": "shown", "display": "196"}
 
 
 def test_the_json_describes_the_dimensions_threshold_and_labels(overlapping):
@@ -213,18 +202,55 @@ def test_the_json_of_one_dimension_has_no_columns():
 
     assert data["dimensions"]["columns"] is None
     assert data["column_labels"] == data["cells"] == data["column_totals"] == []
-    assert [n["display"] for n in data["row_totals"]] == ["<11", "40", "<11"]
+    assert [n["display"] for n in data["row_totals"]] == ["<11", "40", "—"]
 
 
-def test_a_small_count_and_its_complement_look_the_same_in_every_form():
+def test_a_small_count_and_its_complement_are_marked_apart_in_every_form():
     result = suppress(line_table([5, 40, 30]), 11)
 
-    text = render.to_csv(result, NAMES)
+    rows = csv_rows(render.to_csv(result, NAMES))
     data = json.loads(render.to_json(result, NAMES))
+    page = render.as_context(result, NAMES)
 
-    assert csv_rows(text)[1][1] == csv_rows(text)[3][1] == "<11"
-    assert data["row_totals"][0] == data["row_totals"][2]
-    assert render.to_text(result, NAMES).count("<11") == 3  # and in the note
+    assert [rows[1][1], rows[3][1]] == ["<11", "—"]
+    assert [n["status"] for n in data["row_totals"]] == [
+        "suppressed",
+        "shown",
+        "complementary",
+    ]
+    assert [line.numbers[0].display for line in page.lines[:3]] == ["<11", "40", "—"]
+    assert page.lines[2].numbers[0].title == (
+        "Hidden so that another hidden number cannot be worked out"
+    )
+
+
+def test_a_table_that_hides_only_complements_explains_only_their_marker():
+    result = suppress(line_table([5, 40, 30]), 11)
+    result.row_total_status[0] = Status.SHOWN
+
+    (legend,) = render.notes(result, NAMES)
+
+    assert legend.startswith("— marks a number of 11 or more")
+
+
+def test_a_day_with_too_few_children_says_every_number_is_hidden():
+    result = suppress(line_table([3, 0, 4]), 11)
+
+    assert render.notes(result, NAMES) == [
+        "Fewer than 11 children were served that day, so every number is "
+        "hidden, zeros too, and marked <11."
+    ]
+
+
+def test_where_a_zero_is_hidden_the_small_count_marker_says_so():
+    result = suppress(line_table([5, 40, 30]), 11)
+    result.zeros_hidden = True
+
+    legend = render.notes(result, NAMES)[0]
+
+    assert legend.startswith(
+        "<11 marks a hidden number below 11: a count from 1 to 10, or a zero"
+    )
 
 
 def test_the_layout_puts_the_total_row_last(table):
@@ -253,32 +279,3 @@ def test_the_marker_follows_the_threshold():
 
     assert csv_rows(render.to_csv(result, NAMES))[1] == ["program 0", "<20"]
     assert "a count from 1 to 19" in render.to_text(result, NAMES)
-
-
-def without_comments(text: str) -> list[str]:
-    """Cut each line at its first "#" outside quotes, as pandas does."""
-    kept = []
-    for line in text.splitlines():
-        quoted = False
-        for k, char in enumerate(line):
-            quoted = quoted != (char == '"')
-            if char == "#" and not quoted:
-                line = line[:k]
-                break
-        if line:
-            kept.append(line)
-    return kept
-
-
-def test_the_csv_reads_back_whole_when_comments_are_skipped():
-    counts = line_table([12, 40])
-    counts.row_labels = ["Site #2", "Site 3"]
-
-    text = render.to_csv(suppress(counts, 11), NAMES)
-
-    assert list(csv.reader(without_comments(text))) == [
-        ["Program", "Total"],
-        ["Site #2", "12"],
-        ["Site 3", "40"],
-        ["Total", "52"],
-    ]

@@ -6,8 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from braid.reporter import render
-from braid.reporter.counts import ReportError, count_children, parse_dimensions
-from braid.reporter.suppression import suppress
+from braid.reporter.counts import ReportError, parse_dimensions, report
 
 RENDERERS = {"text": render.to_text, "csv": render.to_csv, "json": render.to_json}
 
@@ -36,10 +35,13 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
 
         on = options["on"] or timezone.localdate()
-        table = suppress(
-            count_children(dimensions, on), settings.BRAID_SUPPRESSION_THRESHOLD
-        )
+        table = report(dimensions, on, settings.BRAID_SUPPRESSION_THRESHOLD)
         self.stdout.write(RENDERERS[options["format"]](table), ending="")
+        if options["format"] == "csv":
+            # The CSV is the table alone; what a reader needs to read it
+            # right goes to the terminal, out of the way of a redirection.
+            for note in render.notes(table):
+                self.stderr.write(note, style_func=None)
 
 
 def _date(value: str) -> date:
