@@ -21,8 +21,9 @@ def new_public_id() -> str:
 class Child(models.Model):
     """A child of the community, known by a code that never changes meaning.
 
-    A child merged into another keeps its row and its code, which from then on
-    points to the survivor, so that an ID quoted anywhere still leads somewhere.
+    A child merged into another keeps its row and its code, which from then
+    on points to the survivor, so that an ID quoted anywhere still leads to
+    the child.
     """
 
     public_id = models.CharField(
@@ -153,6 +154,8 @@ class SourceRecord(models.Model):
     block_zip_first = models.CharField(max_length=24, editable=False, blank=True)
     block_zip_last = models.CharField(max_length=24, editable=False, blank=True)
     block_zip_day = models.CharField(max_length=24, editable=False, blank=True)
+    block_dob_first = models.CharField(max_length=16, editable=False, blank=True)
+    block_dob_last = models.CharField(max_length=16, editable=False, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -176,6 +179,8 @@ class SourceRecord(models.Model):
             models.Index(fields=["block_zip_first"], name="sourcerecord_block_zf"),
             models.Index(fields=["block_zip_last"], name="sourcerecord_block_zl"),
             models.Index(fields=["block_zip_day"], name="sourcerecord_block_zd"),
+            models.Index(fields=["block_dob_first"], name="sourcerecord_block_df"),
+            models.Index(fields=["block_dob_last"], name="sourcerecord_block_dl"),
             models.Index(fields=["first_name_key"], name="sourcerecord_first_name"),
             models.Index(fields=["last_name_key"], name="sourcerecord_last_name"),
         ]

@@ -28,7 +28,7 @@ from braid.intake.parsing import MAY_BE_BLANK, ParsedRoster, read_roster
 from braid.intake.parsing.roster import some_lines
 from braid.intake.parsing.types import Field, Issue, Row
 from braid.linkage import features as linkage_features
-from braid.linkage.mapper import CHUNK, map_new_records
+from braid.linkage.mapper import CHUNK, MappingSummary, map_new_records
 from braid.records.models import Enrollment
 
 logger = logging.getLogger(__name__)
@@ -103,6 +103,8 @@ class Preview:
 class Outcome:
     batch: RosterBatch
     preview: Preview
+    # How the new records were mapped to children, once committed.
+    linking: MappingSummary | None = None
 
     @property
     def committed(self) -> bool:
@@ -209,8 +211,9 @@ def commit(batch: RosterBatch, user: User) -> Outcome:
             # cannot both think a record is new.
             Organization.objects.select_for_update().get(pk=batch.organization_id)
             result = preview(batch)
+            linking = None
             if result.ok:
-                _apply(batch, result)
+                linking = _apply(batch, result)
                 _finish(batch, result, BatchStatus.COMMITTED)
     except Exception:
         batch.refresh_from_db()
@@ -231,7 +234,7 @@ def commit(batch: RosterBatch, user: User) -> Outcome:
             *result.counts().values(),
             time.monotonic() - started,
         )
-    return Outcome(batch=batch, preview=result)
+    return Outcome(batch=batch, preview=result, linking=linking)
 
 
 def reject(batch: RosterBatch, result: Preview) -> None:
@@ -327,6 +330,19 @@ def summary(outcome: Outcome) -> dict[str, Any]:
         "errors": [issue.as_dict() for issue in result.errors],
         "warnings": [issue.as_dict() for issue in result.warnings],
         "notices": [issue.as_dict() for issue in result.notices],
+        "linking": _linking(outcome.linking),
+    }
+
+
+def _linking(linking: MappingSummary | None) -> dict[str, Any] | None:
+    if linking is None:
+        return None
+    return {
+        "linked_to_known_children": linking.linked,
+        "new_children": linking.new_children,
+        "pairs_for_review": linking.review,
+        "possible_duplicates": linking.duplicates,
+        "seconds": round(linking.seconds, 2),
     }
 
 
@@ -515,7 +531,7 @@ def _open_enrollments(batch: RosterBatch) -> list[Enrollment]:
     )
 
 
-def _apply(batch: RosterBatch, result: Preview) -> None:
+def _apply(batch: RosterBatch, result: Preview) -> MappingSummary:
     now = timezone.now()
     fields = [f for f in RECORD_FIELDS if f in set(result.parsed.mapping.values())]
 
@@ -550,6 +566,7 @@ def _apply(batch: RosterBatch, result: Preview) -> None:
         batch_size=500,
     )
     _end_enrollments(batch, result.ended)
+    return mapping
 
 
 def _new_record(batch: RosterBatch, row: Row) -> SourceRecord:

@@ -115,6 +115,14 @@ def cluster(problem: Problem) -> Result:
     for a, b in strong:
         if pair(a, b) in different:
             continue
+        if problem.organization[a] == problem.organization[b]:
+            # One organization's two records are never joined by a score:
+            # they are a duplicate for that organization to resolve, unless
+            # a rule says why they look alike (twins on one roster).
+            held = (a, b) in problem.holds
+            if not held and clusters.find(a) != clusters.find(b):
+                result.review[(a, b)] = Hold.DUPLICATE
+            continue
         if hold := problem.holds.get((a, b)) or ambiguous.get((a, b)):
             result.review[(a, b)] = hold
             continue
@@ -159,6 +167,8 @@ def _ambiguous(
     """
     partners: dict[int, list[tuple[float, int, Pair]]] = defaultdict(list)
     for a, b in strong:
+        if problem.organization[a] == problem.organization[b]:
+            continue
         weight = problem.weights[(a, b)]
         partners[a].append((weight, b, (a, b)))
         partners[b].append((weight, a, (a, b)))

@@ -187,7 +187,14 @@ def state_id() -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("state_id"),
             cll.ExactMatchLevel("state_id").configure(label_for_charts="same"),
-            cll.ElseLevel().configure(label_for_charts="different"),
+            # A state assigns one ID per student: two records of one child
+            # with two IDs are a keying error, rarer than EM on a community
+            # that seldom has both IDs would guess.
+            cll.ElseLevel().configure(
+                label_for_charts="different",
+                m_probability=0.002,
+                fix_m_probability=True,
+            ),
         ],
     )
 
@@ -199,7 +206,8 @@ def blocking_rules() -> list[Any]:
     roster must be compared with are found by index (see ``candidates``).
     """
     return [
-        block_on("dob"),
+        block_on("block_dob_first"),
+        block_on("block_dob_last"),
         block_on("block_name"),
         {"blocking_rule": '"l"."block_name" = "r"."block_name_rev"'},
         block_on("block_zip_first"),

@@ -12,7 +12,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -79,6 +79,10 @@ class PendingReview:
     b: SourceRecord
     scored: ScoredPair
     hold: Hold | None
+
+    @property
+    def within_organization(self) -> bool:
+        return self.scored.organization_a == self.scored.organization_b
 
 
 @dataclass
@@ -156,8 +160,8 @@ def link_new(
     _give_new_children(fresh, now)
     summary.new_children = len(fresh)
     summary.pending = _pending(result, by_pair, by_id, existing_records(result, by_id))
-    summary.review = sum(1 for p in summary.pending if p.hold != Hold.DUPLICATE)
-    summary.duplicates = len(summary.pending) - summary.review
+    summary.duplicates = sum(1 for p in summary.pending if p.within_organization)
+    summary.review = len(summary.pending) - summary.duplicates
     summary.seconds = time.monotonic() - started
     logger.info(
         "Linked %s new records: %s to existing children, %s new children, "
@@ -217,9 +221,13 @@ def _candidates(new_rows: Sequence[dict[str, Any]]) -> dict[int, dict[str, Any]]
     """Fetch the existing records that share a blocking key with a new one."""
     lookups: dict[str, set[Any]] = defaultdict(set)
     for row in new_rows:
-        if row["dob"]:
-            lookups["birth_date"].add(_date(row["dob"]))
-        for column in ("block_zip_first", "block_zip_last", "block_zip_day"):
+        for column in (
+            "block_zip_first",
+            "block_zip_last",
+            "block_zip_day",
+            "block_dob_first",
+            "block_dob_last",
+        ):
             if row[column]:
                 lookups[column].add(row[column])
         for column in ("block_name", "block_name_rev"):
@@ -379,10 +387,6 @@ def _review_item(
     )
 
 
-def _date(text: str) -> date:
-    return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-
-
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
@@ -413,8 +417,8 @@ class RelinkPlan:
             "children_merged": len(self.merged),
             "children_split": len(self.split),
             "new_children": self.new_children,
-            "review": sum(1 for p in self.review if p.hold != Hold.DUPLICATE),
-            "duplicates": sum(1 for p in self.review if p.hold == Hold.DUPLICATE),
+            "review": sum(not p.within_organization for p in self.review),
+            "duplicates": sum(p.within_organization for p in self.review),
         }
 
 

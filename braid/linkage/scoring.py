@@ -48,6 +48,8 @@ SCHEMA = pa.schema(
         ("block_zip_first", pa.string()),
         ("block_zip_last", pa.string()),
         ("block_zip_day", pa.string()),
+        ("block_dob_first", pa.string()),
+        ("block_dob_last", pa.string()),
         ("wanted", pa.list_(pa.int64())),
     ]
 )

@@ -34,8 +34,12 @@ def test_it_commits_and_exits_zero(run):
     code, out = run(roster(AVA, MIA), "--org", "district", "--as-of", "2026-09-01")
 
     assert code == 0
-    assert out.strip().endswith(
-        "2 rows: 2 new, 0 changed, 0 unchanged, 0 ended; committed"
+    counts, linking = out.strip().splitlines()[-2:]
+    assert counts.endswith("2 rows: 2 new, 0 changed, 0 unchanged, 0 ended; committed")
+    # Ava and Mia Okafor share a birthday: twins, not a duplicate.
+    assert linking == (
+        "linking: 0 to children already known, 2 new children, "
+        "0 pairs for review, 0 possible duplicates"
     )
     assert SourceRecord.objects.count() == 2
 

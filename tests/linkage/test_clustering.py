@@ -127,3 +127,11 @@ def test_a_middling_score_inside_one_organization_is_not_flagged():
     result = cluster(problem({(1, 2): 2.0}, organization={1: 7, 2: 7}))
 
     assert result.review == {}
+
+
+def test_twins_on_one_roster_are_not_flagged_as_a_duplicate():
+    result = cluster(
+        problem({(1, 2): 25.0}, organization={1: 7, 2: 7}, holds={(1, 2): Hold.TWINS})
+    )
+
+    assert result.review == {}

@@ -112,6 +112,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"batch {summary['batch']}: {summary['rows']} rows: {counts}; {verdict}"
         )
+        if linking := summary["linking"]:
+            self.stdout.write(
+                f"linking: {linking['linked_to_known_children']} to children "
+                f"already known, {linking['new_children']} new children, "
+                f"{linking['pairs_for_review']} pairs for review, "
+                f"{linking['possible_duplicates']} possible duplicates"
+            )
 
 
 def _where(issue: dict[str, Any]) -> str:
