@@ -66,10 +66,9 @@ FEBRL_MAPPING = {
     "given_name": "first_name",
     "surname": "last_name",
     "date_of_birth": "birth_date",
-    # Australian postcodes have four digits, which intake's ZIP check refuses
-    # row by row, and alone in the address field they would pass for a street
-    # number. They stay in the file for a benchmark that maps them some day.
-    "postcode": "ignore",
+    # Australian postcodes have four digits; intake reads a four-digit ZIP
+    # code as one that lost its leading zero, the same way on both sides.
+    "postcode": "zip_code",
 }
 FEBRL_DATE_FORMAT = "%Y%m%d"
 

@@ -17,6 +17,7 @@ cannot use at all is left out, and its true pairs count as missed.
 Each data set runs in a process of its own on a fresh SQLite database.
 
 Run: .venv/bin/python bench/linkage.py [NAME ...]
+(BRAID_BENCH_THRESHOLDS=AUTO,REVIEW tries other thresholds.)
 Names: febrl4 febrl3 wic-1 wic-2 wic-3 demo
 """
 
@@ -36,7 +37,7 @@ NAMES = ("febrl4", "febrl3", "wic-1", "wic-2", "wic-3", "demo")
 
 
 def main() -> None:
-    names = sys.argv[1:] or list(NAMES)
+    names = [a for a in sys.argv[1:] if not a.startswith("--")] or list(NAMES)
     if len(names) == 1 and os.environ.get("BRAID_BENCH_CHILD"):
         run(names[0])
         return
@@ -73,6 +74,10 @@ def run(name: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    if thresholds := os.environ.get("BRAID_BENCH_THRESHOLDS"):
+        # Trying other thresholds: "AUTO,REVIEW" in match weights.
+        auto, review = (float(x) for x in thresholds.split(","))
+        call_command("link", "thresholds", "--auto", auto, "--review", review)
 
     started = time.monotonic()
     left_out = sum(send(roster) for roster in dataset.rosters)

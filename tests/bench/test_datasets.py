@@ -72,7 +72,7 @@ class TestFebrl4:
             "date_of_birth",
             "postcode",
         ]
-        assert febrl4_data.rosters[0].mapping["postcode"] == IGNORE
+        assert febrl4_data.rosters[0].mapping["postcode"] == "zip_code"
 
 
 class TestFebrl3:
