@@ -8,7 +8,8 @@ everything (`braid link --all`), as a steward would. Pairs of records in one
 child are compared with the truth (pairwise precision, recall and F1); for
 a single organization's file (FEBRL3) the pairs are the possible duplicates
 Braid flags at or above the automatic threshold, since it never merges one
-organization's records on its own.
+organization's records on its own. Twin pairs are counted when linked into
+one child.
 
 Intake refuses a whole roster for one impossible value. Where it names the
 cell, the value is cleared, as a contributor fixing the file would; a row it
@@ -212,6 +213,7 @@ def report(name: str, dataset, left_out: int, seconds: float) -> None:
         by_child[child_id].append((slug, local_id))
 
     found = {frozenset(p) for keys in by_child.values() for p in combinations(keys, 2)}
+    linked = set(found)
     threshold = policy().auto_link_weight
     # Possible duplicates Braid says look like one child; not those it holds
     # back as possible twins or for two different state IDs.
@@ -221,7 +223,8 @@ def report(name: str, dataset, left_out: int, seconds: float) -> None:
         status=ReviewItem.Status.PENDING,
         match_weight__gte=threshold,
     ).values_list("record_a_id", "record_b_id")
-    found |= {frozenset((key_of[a], key_of[b])) for a, b in flagged}
+    if len({roster.organization for roster in dataset.rosters}) == 1:
+        found |= {frozenset((key_of[a], key_of[b])) for a, b in flagged}
 
     truth = true_pairs(dataset)
     hits = len(found & truth)
@@ -232,13 +235,14 @@ def report(name: str, dataset, left_out: int, seconds: float) -> None:
     entity_of = dataset.entity
     twins_linked = sum(
         1
-        for pair in found
+        for pair in linked
         if frozenset(entity_of.get(key) for key in pair) in dataset.twins
     )
     waiting = ReviewItem.objects.filter(status=ReviewItem.Status.PENDING).count()
     print(
-        f"{name}: {len(key_of)} records, {left_out} rows left out by intake, "
-        f"{len(truth)} true pairs, {waiting} pairs waiting for review"
+        f"{name}: {len(key_of)} records, {len(by_child)} children, {left_out} rows "
+        f"left out by intake, {len(truth)} true pairs, {waiting} pairs waiting "
+        "for review"
     )
     if dataset.twins:
         print(f"{name}: twin pairs linked automatically: {twins_linked}")

@@ -45,7 +45,9 @@ def main() -> None:
     parameters = model.parameters
     # The identity of one training run means nothing to the next.
     parameters.pop("linker_uid", None)
-    OUTPUT.write_text(json.dumps(parameters, indent=1, sort_keys=True) + "\n")
+    training = {"records": model.training["records"], "seed": SEED}
+    shipped = {"parameters": parameters, "training": training}
+    OUTPUT.write_text(json.dumps(shipped, indent=1, sort_keys=True) + "\n")
     print(f"Wrote {OUTPUT.relative_to(ROOT)} ({model.training['records']} records)")
 
 

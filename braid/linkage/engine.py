@@ -46,26 +46,35 @@ T = TypeVar("T")
 
 
 @cache
-def default_parameters() -> dict[str, Any]:
-    """Return the model Braid ships, or an untrained one if it is missing."""
+def default_model() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the model Braid ships and what it was trained on."""
     if DEFAULT_MODEL.exists():
-        parameters: dict[str, Any] = json.loads(DEFAULT_MODEL.read_text())
-        return parameters
+        shipped: dict[str, Any] = json.loads(DEFAULT_MODEL.read_text())
+        return shipped["parameters"], shipped["training"]
     logger.warning(
         "No default linkage model at %s; using untrained values", DEFAULT_MODEL
     )
-    return comparisons.settings(STARTING_PRIOR).create_settings_dict("duckdb")
+    untrained = comparisons.settings(STARTING_PRIOR).create_settings_dict("duckdb")
+    return untrained, {}
+
+
+def scorer_for(model: LinkageModel, community: int) -> Scorer:
+    """Return a scorer for a model, its prior scaled to the community."""
+    trained_on = model.training.get("records") if model.training else None
+    return Scorer(model.parameters, trained_on=trained_on, community=community)
 
 
 def policy() -> LinkagePolicy:
     """Return the community's linkage settings, made on first use."""
     current, _ = LinkagePolicy.objects.select_related("model").get_or_create(pk=1)
     if current.model is None:
+        parameters, training = default_model()
         model, _ = LinkageModel.objects.get_or_create(
             version=1,
             defaults={
                 "source": LinkageModel.Source.DEFAULT,
-                "parameters": default_parameters(),
+                "parameters": parameters,
+                "training": training,
             },
         )
         current.model = model
@@ -118,7 +127,8 @@ def link_new(
     by_id = {-(index + 1): record for index, record in enumerate(records)}
     new_rows = [_row(record, record_id) for record_id, record in by_id.items()]
     existing = _candidates(new_rows)
-    scorer = Scorer(current.model.parameters)
+    community = SourceRecord.objects.count() + len(records)
+    scorer = scorer_for(current.model, community)
     try:
         scorer.use_frequencies(frequencies_for(new_rows, existing.values()))
         floor = current.review_weight
@@ -339,10 +349,12 @@ def _cluster(
     )
     result = solve(problem, score_missing)
     decided_pairs = {(d.record_a_id, d.record_b_id) for d in decided}
+    # Brothers and sisters are told apart by the rule, not by a person: a
+    # pair whose only agreement is the family's is not queued.
     result.review = {
         p: hold
         for p, hold in result.review.items()
-        if p not in decided_pairs and p in by_pair
+        if p not in decided_pairs and p in by_pair and hold != Hold.SIBLINGS
     }
     return result, by_pair
 
@@ -435,7 +447,7 @@ def plan_relink() -> RelinkPlan:
     rows = {v["pk"]: _existing_row(v) for v in values}
     plan = RelinkPlan(records=len(rows))
 
-    scorer = Scorer(current.model.parameters)
+    scorer = scorer_for(current.model, len(rows))
     try:
         frequencies = TermFrequencies()
         frequencies.add(rows.values())

@@ -106,8 +106,9 @@ def _clearly_different_first_names(values: dict[str, tuple[Any, Any]]) -> bool:
         # inside a name is the usual slip (Alisha and Alisa, Charlotte and
         # Charlote), even where the result happens to be a name too.
         return edits > 1 or first_a[0] != first_b[0]
-    if edits <= TYPO_EDITS:
-        # Kate and Kawe, Kiera and Kidras: a name and a slip of the pen.
+    if edits <= (TYPO_EDITS if min(len(first_a), len(first_b)) > 4 else 1):
+        # Kate and Kawe, Kiera and Kidras: a name and a slip of the pen. In a
+        # name of four letters or fewer, two slips leave another name.
         return False
     similarity = jellyfish.jaro_winkler_similarity(first_a, first_b)
     return similarity < DIFFERENT_FIRST_NAMES

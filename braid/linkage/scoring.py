@@ -121,8 +121,14 @@ class ScoredPair:
 class Scorer:
     """Score feature rows against each other with one set of parameters."""
 
-    def __init__(self, parameters: dict[str, Any]) -> None:
-        self.parameters = parameters
+    def __init__(
+        self,
+        parameters: dict[str, Any],
+        *,
+        trained_on: int | None = None,
+        community: int | None = None,
+    ) -> None:
+        self.parameters = at_size(parameters, trained_on, community)
         self._db = DuckDBAPI(duckdb.connect())
         self._tables = 0
         self._labels = _level_labels(parameters)
@@ -248,6 +254,25 @@ class Scorer:
             values=values,
             levels=levels,
         )
+
+
+def at_size(
+    parameters: dict[str, Any], trained_on: int | None, community: int | None
+) -> dict[str, Any]:
+    """Return the model with its prior scaled to the community's size.
+
+    A child has a few records whatever the community's size, so the chance
+    that two records drawn at random are one child falls as the community
+    grows: a model trained on a few thousand records would otherwise
+    overrate every pair in a community of a million.
+    """
+    if not trained_on or not community or community <= trained_on:
+        return parameters
+    prior = parameters["probability_two_random_records_match"]
+    return {
+        **parameters,
+        "probability_two_random_records_match": prior * trained_on / community,
+    }
 
 
 def tf_priors(parameters: dict[str, Any]) -> dict[str, float]:

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 from braid.children.models import SourceRecord
 from braid.linkage import features
-from braid.linkage.engine import frequencies_for, policy
+from braid.linkage.engine import frequencies_for, policy, scorer_for
 from braid.linkage.models import PairDecision
-from braid.linkage.scoring import Scorer
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ def labelled_pairs() -> list[Labelled]:
 
     current = policy()
     assert current.model is not None
-    scorer = Scorer(current.model.parameters)
+    scorer = scorer_for(current.model, SourceRecord.objects.count())
     try:
         scorer.use_frequencies(frequencies_for([], rows.values()))
         pairs = [(d.record_a_id, d.record_b_id) for d in decisions]
