@@ -109,7 +109,12 @@ def test_training_stores_a_new_version_and_puts_it_in_use(db):
     lasts = ["Okafor", "Ruiz", "Kim", "Nguyen", "Park", "Smith", "Garcia", "Cole"]
     for index in range(220):
         first, last = rng.choice(firsts), rng.choice(lasts)
-        born = f"20{rng.randint(10, 20)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        year, month, day = (
+            rng.randint(2010, 2020),
+            rng.randint(1, 12),
+            rng.randint(1, 28),
+        )
+        born = f"{year}-{month:02d}-{day:02d}"
         for organization in rng.sample(organizations, 2 + index % 2):
             SourceRecordFactory(
                 organization=organization,
