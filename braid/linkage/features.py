@@ -6,13 +6,15 @@ values are ``None``: SQL equality never pairs two missing values.
 """
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from braid.children.models import Gender, SourceRecord
-from braid.children.normalize import id_key, name_key
+from braid.children.normalize import id_key
 from braid.linkage.names import first_name_forms, phonetic, surname_parts
 
 # The columns of a feature row, in the order Splink receives them.
@@ -92,7 +94,7 @@ _STREET_WORDS = {
     "parkway": "pkwy",
     "highway": "hwy",
 }
-_NUMBER_SIGN = re.compile(r"#\s*")
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -142,9 +144,15 @@ def set_keys(record: SourceRecord) -> None:
 
 def address_key(address: str) -> str:
     """Return the form under which two spellings of an address match."""
-    text = _NUMBER_SIGN.sub("apt ", address)
-    words = name_key(text).replace("-", " ").split()
+    words = text_key(address).split()
     return " ".join(_STREET_WORDS.get(word, word) for word in words)
+
+
+@lru_cache(maxsize=65536)
+def text_key(text: str) -> str:
+    """Return free text (a school, a guardian) as plain lower-case words."""
+    folded = unicodedata.normalize("NFC", text).casefold()
+    return " ".join(_WORD.findall(folded))
 
 
 def row(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -170,9 +178,9 @@ def row(values: Mapping[str, Any]) -> dict[str, Any]:
         "gender": gender if gender and gender != Gender.UNKNOWN else None,
         "zip": zip5,
         "address": address_key(values["address"]) or None,
-        "school": name_key(values["school"]) or None,
+        "school": text_key(values["school"]) or None,
         "grade": values["grade"] or None,
-        "guardian": name_key(values["guardian_name"]) or None,
+        "guardian": text_key(values["guardian_name"]) or None,
         "state_id": values["state_id_key"] or None,
         "block_name": keys.name or None,
         "block_name_rev": reversed_keys.name or None,

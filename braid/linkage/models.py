@@ -9,7 +9,7 @@ from braid.children.models import SourceRecord
 # Match weights (in bits) the steward starts from. Measured on the benchmark
 # data sets (bench/linkage.py): above the first, a pair is linked without
 # review; between the two it waits for a person.
-DEFAULT_AUTO_LINK_WEIGHT = 6.0
+DEFAULT_AUTO_LINK_WEIGHT = 2.0
 DEFAULT_REVIEW_WEIGHT = -2.0
 
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('children', '0003_link_model_and_optional_names'),
         ('community', '0001_initial'),
-        ('linkage', '0002_dob_initial_blocking_keys'),
+        ('linkage', '0002_siblings_review_reason'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
