@@ -58,6 +58,27 @@ def default_model() -> tuple[dict[str, Any], dict[str, Any]]:
     return untrained, {}
 
 
+@transaction.atomic
+def set_thresholds(auto_link: float, review: float, user: User | None) -> LinkagePolicy:
+    """Set the community's two thresholds, noting who set them."""
+    if review > auto_link:
+        raise ValueError("the review threshold is above the automatic one")
+    policy()
+    current = LinkagePolicy.objects.select_for_update().get(pk=1)
+    current.auto_link_weight, current.review_weight = auto_link, review
+    current.updated_by = user
+    current.save(
+        update_fields=["auto_link_weight", "review_weight", "updated_by", "updated_at"]
+    )
+    logger.info(
+        "Linkage thresholds set by user %s: automatic from %s, review from %s",
+        user.pk if user else None,
+        auto_link,
+        review,
+    )
+    return current
+
+
 def scorer_for(model: LinkageModel, community: int) -> Scorer:
     """Return a scorer for a model, its prior scaled to the community."""
     trained_on = model.training.get("records") if model.training else None

@@ -1,18 +1,16 @@
 """Forms of the steward's linkage pages: review, thresholds, mapping."""
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.contrib.auth.models import User
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from braid.children.models import Child, SourceRecord
+from braid.linkage import engine
 from braid.linkage.models import LinkagePolicy, ReviewItem
-
-logger = logging.getLogger(__name__)
 
 # Match weights are in bits; a pair's total rarely leaves this range and a
 # threshold outside it would link everything or nothing.
@@ -102,26 +100,11 @@ class ThresholdsForm(forms.Form):
 
     def save(self, user: User) -> LinkagePolicy:
         """Store the thresholds as the community's, noting who set them."""
-        with transaction.atomic():
-            current = LinkagePolicy.objects.select_for_update().get(pk=1)
-            current.auto_link_weight = self.cleaned_data["auto_link_weight"]
-            current.review_weight = self.cleaned_data["review_weight"]
-            current.updated_by = user
-            current.save(
-                update_fields=[
-                    "auto_link_weight",
-                    "review_weight",
-                    "updated_by",
-                    "updated_at",
-                ]
-            )
-        logger.info(
-            "Linkage thresholds set by user %s: auto %s, review %s",
-            user.pk,
-            current.auto_link_weight,
-            current.review_weight,
+        return engine.set_thresholds(
+            self.cleaned_data["auto_link_weight"],
+            self.cleaned_data["review_weight"],
+            user,
         )
-        return current
 
 
 def community_id_key(value: str) -> str:
