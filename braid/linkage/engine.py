@@ -79,10 +79,12 @@ def set_thresholds(auto_link: float, review: float, user: User | None) -> Linkag
     return current
 
 
-def scorer_for(model: LinkageModel, community: int) -> Scorer:
+def scorer_for(
+    model: LinkageModel, community: int, kind: type[Scorer] = Scorer
+) -> Scorer:
     """Return a scorer for a model, its prior scaled to the community."""
     trained_on = model.training.get("records") if model.training else None
-    return Scorer(model.parameters, trained_on=trained_on, community=community)
+    return kind(model.parameters, trained_on=trained_on, community=community)
 
 
 def policy() -> LinkagePolicy:
@@ -455,7 +457,7 @@ class RelinkPlan:
         }
 
 
-def plan_relink() -> RelinkPlan:
+def plan_relink(scorer_class: type[Scorer] = Scorer) -> RelinkPlan:
     """Link every record afresh and say what would change, changing nothing."""
     started = time.monotonic()
     current = policy()
@@ -468,7 +470,7 @@ def plan_relink() -> RelinkPlan:
     rows = {v["pk"]: _existing_row(v) for v in values}
     plan = RelinkPlan(records=len(rows))
 
-    scorer = scorer_for(current.model, len(rows))
+    scorer = scorer_for(current.model, len(rows), scorer_class)
     try:
         frequencies = TermFrequencies()
         frequencies.add(rows.values())

@@ -6,37 +6,45 @@ same weights. The model's SQL is translated once, here, when the scorer is
 made (see ``spark_parameters``): ``comparisons.py`` and every stored model
 version stay the one source of the settings.
 
-Two functions do not mean the same on both engines, and are replaced:
+Two functions are replaced on the way:
 
-- DuckDB's ``jaro_winkler_similarity`` counts half a transposition the way
-  ``jellyfish`` does, but the ``jaro_winkler`` function in Splink's Spark jar
-  does not. On a typo that turns three letters round (``albert`` and
-  ``balert``) the two differ by 0.03, enough to cross the 0.92 level. Spark
-  calls ``jellyfish`` instead, through an Arrow UDF.
+- DuckDB's ``jaro_winkler_similarity``, like ``jellyfish``, counts
+  transpositions in whole numbers: three letters out of place make one. The
+  ``jaro_winkler`` in Splink's Spark jar makes them one and a half, so on a
+  letter moved two places (``barney`` and ``arbney``) it gives 0.917 where
+  DuckDB gives 0.944, and the pair drops below the 0.92 level. Spark calls
+  ``jellyfish`` instead, through a Python UDF.
 - ``list_intersect`` is DuckDB's name for Spark's ``array_intersect``.
 
-Any other function the model uses and this module does not know stops the
-translation with an error, rather than scoring with a different meaning.
+A function outside ``SAME_ON_BOTH`` stops the translation with an error
+rather than scoring with a meaning nobody has checked.
 
-The session Braid starts is local (``local[2]``), bound to the loopback
-address, with no web UI. A state-scale run would hand ``SparkScorer`` the
-session of a cluster instead (``spark=``), and the data would flow like this:
+``braid link --all --spark`` starts a local session (``local[2]``), bound to
+the loopback address, with no web UI. A state-scale run would build
+``SparkScorer`` with a cluster's session instead (``spark=``, ``work_dir=``)
+and the data would flow like this:
 
-1. ``braid link --all --spark`` builds the feature rows as it does for
-   DuckDB; ``within`` writes them to Parquet, ``EXPORT_CHUNK`` rows a file,
-   once there are more than ``parquet_above`` of them.
+1. The re-link builds the feature rows as it does for DuckDB; ``within``
+   writes them to Parquet, ``EXPORT_CHUNK`` rows a file, once there are more
+   than ``parquet_above`` of them.
 2. Spark reads that directory, blocks and scores in parallel, and keeps only
    the pairs at or above the review threshold (the floor), which it writes
    to Parquet in turn.
 3. The predictions are read back in Arrow batches and become ``ScoredPair``
-   objects, so clustering and the rules see exactly what DuckDB would give.
+   objects, so clustering and the rules see what DuckDB would have given.
+   The few pairs clustering asks for later (``listed``) go through the
+   driver.
 
-On a cluster the working directory must be on storage every executor can
-read (``work_dir=``), and, since the files hold children's names and dates
-of birth, one that only Braid's service account can. Intermediate tables
-are persisted in the executors' memory and local disk; Splink's
-``break_lineage_method="parquet"`` with a checkpoint directory is the
-alternative when they do not fit.
+The working directory must then be on storage every executor can read and,
+since the files hold children's names and dates of birth, that only Braid's
+service account can. The rows and the pairs above the floor still pass
+through the process running the command, so its memory bounds the run; run
+locally, Spark's driver needs more than its default gigabyte past a few
+hundred thousand records (``SPARK_DRIVER_MEMORY=8g``, say).
+Intermediate tables are persisted in the executors' memory and local disk;
+Splink's ``break_lineage_method="parquet"`` with a checkpoint directory is
+the alternative when they do not fit. Spark spends a few seconds planning
+each query, whatever the size of the data.
 """
 
 import logging
@@ -56,17 +64,18 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import sqlglot
 from pyspark.sql import SparkSession
-from pyspark.sql.functions import arrow_udf
+from pyspark.sql.functions import udf
 from splink import Linker
 from splink.backends.spark import SparkAPI, similarity_jar_location
 from sqlglot import exp
 
 from braid.linkage.scoring import (
     SCHEMA,
-    Scorer,
     ScoredPair,
+    Scorer,
     TermFrequencies,
     _level_labels,
+    at_size,
     tf_priors,
 )
 
@@ -77,25 +86,36 @@ MASTER = "local[2]"
 # Two partitions a core: enough to keep both busy, few enough that a small
 # community is not split into hundreds of empty tasks.
 SHUFFLE_PARTITIONS = 4
-# Above this many rows, ``within`` goes through Parquet files instead of
-# passing rows and pairs through the driver's memory.
-PARQUET_ABOVE = 100_000
+# Above this many rows, rows and pairs go through Parquet files. Rows made
+# into a DataFrame in memory are carried inside the query plan, which Spark
+# copies as it optimizes: fifty thousand of them exhaust the driver.
+PARQUET_ABOVE = 5_000
 EXPORT_CHUNK = 100_000
 # Half the start-up time of the JVM, for the price of its top speed on long
 # jobs: right for tests and small runs, wrong for a state.
 QUICK_START_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1"
 
 JARO_WINKLER = "braid_jaro_winkler"
-# DuckDB functions the model may call, by their Spark names.
-SPARK_FUNCTIONS = {
-    "list_intersect": "array_intersect",
-    "array_intersect": "array_intersect",
-    JARO_WINKLER: JARO_WINKLER,
-}
+# Functions checked to give the same result on both engines for the values a
+# feature row holds. sqlglot renders each in Spark's terms.
+SAME_ON_BOTH = (
+    exp.Abs,
+    exp.And,
+    exp.ArrayIntersect,
+    exp.ArraySize,
+    exp.Length,
+    exp.Levenshtein,
+    exp.Or,
+    exp.Substring,
+)
 
 
 def local_session(*, quick_start: bool = False) -> SparkSession:
-    """Return the local Spark session, starting it if none is running."""
+    """Return the running Spark session, or start a local one."""
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+
     # The JVM Spark starts reads these from its environment; its Python
     # workers must be this interpreter, which has jellyfish installed.
     os.environ["SPARK_LOCAL_IP"] = LOOPBACK
@@ -153,7 +173,7 @@ def spark_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_spark_sql(sql: str) -> str:
-    """Return a condition written for DuckDB as Spark SQL that means the same."""
+    """Return a DuckDB condition as Spark SQL that means the same."""
     tree = sqlglot.parse_one(sql, read="duckdb")
     return tree.transform(_spark_function).sql(dialect="spark")
 
@@ -163,11 +183,11 @@ def _spark_function(node: exp.Expression) -> exp.Expression:
         return exp.Anonymous(
             this=JARO_WINKLER, expressions=[node.this, node.expression]
         )
-    if isinstance(node, exp.Anonymous):
-        name = node.name.lower()
-        if name not in SPARK_FUNCTIONS:
-            raise ValueError(f"No Spark translation for DuckDB's {name}()")
-        return exp.Anonymous(this=SPARK_FUNCTIONS[name], expressions=node.expressions)
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "list_intersect":
+        return exp.ArrayIntersect(expressions=node.expressions)
+    if isinstance(node, exp.Func) and not isinstance(node, SAME_ON_BOTH):
+        name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
+        raise ValueError(f"No Spark translation for DuckDB's {name.lower()}()")
     return node
 
 
@@ -177,18 +197,13 @@ def register_functions(session: SparkSession) -> None:
     # Defined here rather than at module level so that it is sent to the
     # Python workers by value: importing this module there would import
     # Django's models without settings.
-    def jaro_winkler(left: pa.Array, right: pa.Array) -> pa.Array:
-        return pa.array(
-            [
-                None
-                if a is None or b is None
-                else jellyfish.jaro_winkler_similarity(a, b)
-                for a, b in zip(left.to_pylist(), right.to_pylist(), strict=True)
-            ],
-            pa.float64(),
-        )
+    def jaro_winkler(a: str | None, b: str | None) -> float | None:
+        if a is None or b is None:
+            return None
+        return jellyfish.jaro_winkler_similarity(a, b)
 
-    session.udf.register(JARO_WINKLER, arrow_udf(jaro_winkler, "double"))
+    function = udf(jaro_winkler, "double", useArrow=True)
+    session.udf.register(JARO_WINKLER, function)
 
 
 class SparkScorer(Scorer):
@@ -198,15 +213,17 @@ class SparkScorer(Scorer):
         self,
         parameters: dict[str, Any],
         *,
+        trained_on: int | None = None,
+        community: int | None = None,
         spark: SparkSession | None = None,
         parquet_above: int = PARQUET_ABOVE,
         work_dir: Path | None = None,
     ) -> None:
         # Scorer.__init__ is not called: it would open a DuckDB database.
-        self.parameters = spark_parameters(parameters)
+        self.parameters = spark_parameters(at_size(parameters, trained_on, community))
         self.parquet_above = parquet_above
         self._tables = 0
-        self._labels = _level_labels(self.parameters)
+        self._labels = _level_labels(parameters)
 
         # A session started here is stopped by close(); one handed in, or
         # already running, belongs to whoever started it.
@@ -250,12 +267,7 @@ class SparkScorer(Scorer):
             return super().within(rows, floor=floor)
 
         started = time.monotonic()
-        self._tables += 1
-        source = self._export(rows, self._work / f"rows_{self._tables}")
-        table = self._spark_db.register(
-            self._spark.read.parquet(str(source)),
-            table_name=f"braid_rows_{self._tables}",
-        )
+        table = self._register(rows)
         result = self._linker(table).inference.predict_within(
             table, threshold_match_weight=floor, warning_mode="never"
         )
@@ -277,26 +289,30 @@ class SparkScorer(Scorer):
         return pairs
 
     def close(self) -> None:
-        for table in self._spark.catalog.listTables():
-            if table.isTemporary:
-                self._spark.catalog.uncacheTable(table.name)
-                self._spark.catalog.dropTempView(table.name)
+        """Release what this scorer holds, and the session if it started it."""
         shutil.rmtree(self._work, ignore_errors=True)
         if self._owns_session:
             self._base.stop()
+            return
+
+        # This scorer's views go with its session, but the data persisted
+        # under them is held by the Spark context, which keeps no record of
+        # who persisted what: all of it is let go, to be recomputed if asked.
+        self._spark.catalog.clearCache()
 
     def _register(self, rows: Sequence[dict[str, Any]]) -> Any:
         self._tables += 1
-        return self._spark_db.register(
-            _arrow(rows), table_name=f"braid_rows_{self._tables}"
-        )
+        name = f"braid_rows_{self._tables}"
+        if len(rows) <= self.parquet_above:
+            return self._spark_db.register(_arrow(rows), table_name=name)
 
-    def _export(self, rows: Sequence[dict[str, Any]], directory: Path) -> Path:
+        directory = self._work / name
         directory.mkdir()
         for index, start in enumerate(range(0, len(rows), EXPORT_CHUNK)):
             chunk = _arrow(rows[start : start + EXPORT_CHUNK])
             pq.write_table(chunk, directory / f"part-{index:05d}.parquet")
-        return directory
+        frame = self._spark.read.parquet(str(directory))
+        return self._spark_db.register(frame, table_name=name)
 
 
 def _arrow(rows: Sequence[dict[str, Any]]) -> pa.Table:

@@ -1,5 +1,8 @@
 import csv
+import importlib.util
 import json
+import os
+import shutil
 import sys
 from typing import Any
 
@@ -10,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from braid.children.models import SourceRecord
 from braid.linkage import engine, thresholds, training
 from braid.linkage.models import ReviewItem
+from braid.linkage.scoring import Scorer
 
 
 class Command(BaseCommand):
@@ -29,6 +33,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--all", action="store_true", help="re-link every source record"
+        )
+        parser.add_argument(
+            "--spark",
+            action="store_true",
+            help="with --all, score on a local Apache Spark session",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="say what would change only"
@@ -54,6 +63,8 @@ class Command(BaseCommand):
             )
         if action is not None and options["all"]:
             raise CommandError("--all re-links the community; leave out the action.")
+        if options["spark"] and not options["all"]:
+            raise CommandError("--spark goes with --all.")
         user = _user(options["user"])
         if options["all"]:
             self._relink(options, user)
@@ -67,7 +78,10 @@ class Command(BaseCommand):
             self._status(options)
 
     def _relink(self, options: dict[str, Any], user: User | None) -> None:
-        plan = engine.plan_relink()
+        if options["spark"]:
+            plan = engine.plan_relink(scorer_class=_spark_scorer())
+        else:
+            plan = engine.plan_relink()
         counts = plan.counts()
         if options["format"] == "json":
             self.stdout.write(json.dumps({**counts, "applied": False}))
@@ -121,9 +135,7 @@ class Command(BaseCommand):
                 f"one ({auto})."
             )
         if options["auto"] is not None or options["review"] is not None:
-            current.auto_link_weight, current.review_weight = auto, review
-            current.updated_by = user
-            current.save()
+            engine.set_thresholds(auto, review, user)
         figures = thresholds.expected(thresholds.labelled_pairs(), auto, review)
         self.stdout.write(
             f"Link automatically from match weight {auto}; review from {review}."
@@ -178,6 +190,24 @@ def _expected_text(figures: thresholds.Expected) -> str:
         f"of the same-child pairs reach review or better, and "
         f"{percent(figures.dismissed)} of the different-children pairs fall below it."
     )
+
+
+def _spark_scorer() -> type[Scorer]:
+    if importlib.util.find_spec("pyspark") is None:
+        raise CommandError(
+            "--spark needs PySpark, which is not installed: install Braid with "
+            "its spark extra (pip install 'braid[spark]')."
+        )
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise CommandError(
+            "--spark needs a Java runtime (17 or later), and there is none on "
+            "the PATH or in JAVA_HOME."
+        )
+
+    # Imported here: PySpark is an optional extra.
+    from braid.linkage.spark import SparkScorer
+
+    return SparkScorer
 
 
 def _user(username: str | None) -> User | None:
