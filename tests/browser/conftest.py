@@ -40,7 +40,20 @@ CHROMIUM_ARGS = [
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 390, "height": 844}
 FIRST_NAMES = ["Ava", "Noor", "Tomas", "Ines", "Kofi", "Lena", "Ravi", "Mei"]
-LAST_NAMES = ["Okafor", "Brennan", "Lindqvist", "Achterberg", "Moreau", "Tanaka"]
+LAST_NAMES = [
+    "Okafor",
+    "Brennan",
+    "Lindqvist",
+    "Achterberg",
+    "Moreau",
+    "Tanaka",
+    "Haddad",
+    "Kowalczyk",
+    "Oyelaran",
+    "Quispe",
+    "Sandoval",
+    "Whitcombe",
+]
 
 # The live server listens on loopback only, whatever the machine is called.
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
@@ -214,12 +227,15 @@ def document_width(page: Page) -> int:
 def generated_rows(first_id: int, count: int, born_in: int) -> list[str]:
     """Invented children, girls and boys in turn, born in one year.
 
-    Children of different years are never taken for the same child.
+    Each roster draws its surnames from its own part of the list (by its
+    first ID), so that no child of one is taken for a child of another: the
+    same name born a year apart is, to the linkage, one child with a slip.
     """
     rows = []
+    offset = first_id // 25
     for n in range(count):
         first = FIRST_NAMES[n % len(FIRST_NAMES)]
-        last = LAST_NAMES[n // len(FIRST_NAMES) % len(LAST_NAMES)]
+        last = LAST_NAMES[(n // len(FIRST_NAMES) + offset) % len(LAST_NAMES)]
         gender = "FM"[n % 2]
         born = f"{born_in}-{n % 12 + 1:02d}-{n % 28 + 1:02d}"
         rows.append(f"{first_id + n:05d},{first},{last},{born},{gender},5")
