@@ -169,7 +169,7 @@ def link_new(
             current,
             groups=list(children.values()),
             fixed={r for members in children.values() for r in members},
-            decided=_decisions(r for r in rows if r > 0),
+            decided=_decisions(r for p in scored for r in p.key if r > 0),
         )
     finally:
         scorer.close()
@@ -269,13 +269,26 @@ def _candidates(new_rows: Sequence[dict[str, Any]]) -> dict[int, dict[str, Any]]
         if row["state_id"]:
             lookups["state_id_key"].add(row["state_id"])
 
-    found: dict[int, dict[str, Any]] = {}
+    # The keys find ids by index; each record is then read once, however
+    # many keys it shares with the roster.
+    ids: set[int] = set()
     for column, values in lookups.items():
         for chunk in _chunks(sorted(values)):
             query = SourceRecord.objects.filter(**{f"{column}__in": chunk})
-            for values_row in query.values(*features.SOURCE_FIELDS, "child_id"):
-                if values_row["pk"] not in found:
-                    found[values_row["pk"]] = _existing_row(values_row)
+            ids.update(query.values_list("pk", flat=True))
+    return _existing_rows(SourceRecord.objects.filter, "pk__in", ids)
+
+
+def _existing_rows(
+    lookup: Any, field_name: str, values: Iterable[Any]
+) -> dict[int, dict[str, Any]]:
+    """Read records by ``field_name`` in chunks as feature rows, by id."""
+    names = (*features.SOURCE_FIELDS, "child_id")
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(values)):
+        for fetched in lookup(**{field_name: chunk}).values_list(*names):
+            values_row = dict(zip(names, fetched, strict=True))
+            found[values_row["pk"]] = _existing_row(values_row)
     return found
 
 
@@ -296,13 +309,11 @@ def _children_of(
     child_ids = {
         existing[r]["child_id"] for p in scored for r in p.key if r in existing
     }
+    rows = _existing_rows(SourceRecord.objects.filter, "child_id__in", child_ids)
     members: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(sorted(child_ids)):
-        query = SourceRecord.objects.filter(child_id__in=chunk)
-        for values_row in query.values(*features.SOURCE_FIELDS, "child_id"):
-            if values_row["pk"] not in existing:
-                existing[values_row["pk"]] = _existing_row(values_row)
-            members[values_row["child_id"]].append(values_row["pk"])
+    for record_id, row in rows.items():
+        existing.setdefault(record_id, row)
+        members[row["child_id"]].append(record_id)
     return dict(members)
 
 

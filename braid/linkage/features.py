@@ -115,8 +115,10 @@ def blocking_keys(
     first_sound, last_sound = phonetic(first), phonetic(last)
     return BlockingKeys(
         name=f"{first_sound}|{last_sound}" if first_sound and last_sound else "",
-        zip_first=f"{zip5}|{first[:3]}" if zip5 and first else "",
-        zip_last=f"{zip5}|{last[:3]}" if zip5 and last else "",
+        # In one ZIP code a name's first letters are shared by dozens of
+        # children; with the other name's initial, by a few.
+        zip_first=f"{zip5}|{first[:3]}|{last[:1]}" if zip5 and first else "",
+        zip_last=f"{zip5}|{last[:3]}|{first[:1]}" if zip5 and last else "",
         zip_day=f"{zip5}|{birth_date:%m%d}" if zip5 and birth_date else "",
         # A date of birth alone is shared by a hundred and fifty children in
         # a community of a million; with an initial, by a handful.
@@ -162,7 +164,6 @@ def row(values: Mapping[str, Any]) -> dict[str, Any]:
     born: date | None = values["birth_date"]
     zip5 = (values["zip_code"] or "")[:5] or None
     keys = blocking_keys(first or "", last or "", born, zip5 or "")
-    reversed_keys = blocking_keys(last or "", first or "", None, "")
     gender = values["gender"]
     return {
         "record_id": values["pk"],
@@ -183,7 +184,7 @@ def row(values: Mapping[str, Any]) -> dict[str, Any]:
         "guardian": text_key(values["guardian_name"]) or None,
         "state_id": values["state_id_key"] or None,
         "block_name": keys.name or None,
-        "block_name_rev": reversed_keys.name or None,
+        "block_name_rev": _reversed(keys.name) or None,
         "block_zip_first": keys.zip_first or None,
         "block_zip_last": keys.zip_last or None,
         "block_zip_day": keys.zip_day or None,
@@ -194,6 +195,12 @@ def row(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def rows_from_records(records: Iterable[SourceRecord]) -> list[dict[str, Any]]:
     return [row({name: getattr(r, name) for name in SOURCE_FIELDS}) for r in records]
+
+
+def _reversed(name_key: str) -> str:
+    """Return a name key with the first and last names' sounds swapped."""
+    first, _, last = name_key.partition("|")
+    return f"{last}|{first}" if name_key else ""
 
 
 def _swapped(born: date | None) -> str | None:
