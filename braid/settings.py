@@ -163,6 +163,8 @@ INSTALLED_APPS = [
     "braid.records",
     "braid.intake",
     "braid.linkage",
+    "braid.agreements",
+    "braid.consent",
     "braid.access",
     "braid.reporter",
     "braid.demo",
@@ -251,6 +253,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Signed agreements and consent scans: never served as static files, only
+# through pages that ask the decision point.
+MEDIA_ROOT = DATA_DIR / "documents"
+MEDIA_URL = "/documents/"
 # Static files are served from the package itself, so that the embedded
 # default needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True

@@ -121,6 +121,16 @@ class Membership(models.Model):
         Organization, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Staff who work in some programs see the records of those programs'
+    # children; staff assigned none (a registrar, say) see the whole
+    # organization's.
+    programs = models.ManyToManyField(
+        Program,
+        blank=True,
+        related_name="staff_memberships",
+        verbose_name=_("programs"),
+        help_text=_("For staff: the programs whose children they work with."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,106 @@
+"""The record of disclosures (34 CFR 99.32): every identifiable release.
+
+Entries are only ever added. Each carries the hash of the one before it, so
+that an entry changed or removed behind the application's back breaks the
+chain, and ``braid verify-disclosures`` finds where.
+"""
+
+import hashlib
+import json
+from datetime import UTC
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from braid.agreements.models import LegalBasis, Level, Purpose
+from braid.children.models import Child
+from braid.community.models import Organization
+
+GENESIS = "0" * 64
+
+
+class Release(models.TextChoices):
+    PAGE = "page", _("Page")
+    EXPORT = "export", _("Export")
+    API = "api", _("API response")
+
+
+class Disclosure(models.Model):
+    """One child's data released once to one user, and on what grounds.
+
+    ``grounds`` lists, for each contributor whose records were shown, the
+    categories released, the agreement and the consent (with its version)
+    that allowed it.
+    """
+
+    sequence = models.PositiveBigIntegerField(_("entry"), unique=True)
+    at = models.DateTimeField(_("when"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("username"), max_length=150)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recipient organization"),
+    )
+    child = models.ForeignKey(
+        Child, on_delete=models.PROTECT, related_name="+", verbose_name=_("child")
+    )
+    categories = models.JSONField(_("categories"))
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=20, choices=LegalBasis.choices
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    release = models.CharField(_("release"), max_length=10, choices=Release.choices)
+    reference = models.CharField(_("what was released"), max_length=300)
+    grounds = models.JSONField(_("grounds"))
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-sequence"]
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("record of disclosures")
+
+    def __str__(self) -> str:
+        return f"{_('Disclosure')} {self.sequence}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("The record of disclosures is append-only."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValidationError(_("The record of disclosures is append-only."))
+
+    def content(self) -> dict[str, Any]:
+        """Return what the hash covers, the same on every database."""
+        return {
+            "sequence": self.sequence,
+            "at": self.at.astimezone(UTC).isoformat(),
+            "user": self.user_id,
+            "username": self.username,
+            "organization": self.organization_id,
+            "child": self.child_id,
+            "categories": sorted(self.categories),
+            "purpose": self.purpose,
+            "legal_basis": self.legal_basis,
+            "level": self.level,
+            "release": self.release,
+            "reference": self.reference,
+            "grounds": self.grounds,
+            "previous_hash": self.previous_hash,
+        }
+
+    def compute_hash(self) -> str:
+        text = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
