@@ -50,7 +50,9 @@ def memberships(user: AnyUser) -> list[Membership]:
     cached: list[Membership] | None = getattr(user, "_braid_memberships", None)
     if cached is None:
         cached = list(
-            Membership.objects.filter(user_id=user.pk).select_related("organization")
+            Membership.objects.filter(user_id=user.pk)
+            .select_related("organization")
+            .prefetch_related("programs")
         )
         user._braid_memberships = cached  # type: ignore[attr-defined]
     return cached
@@ -116,8 +118,9 @@ def roster_organizations(user: AnyUser) -> list[Organization]:
 
 def visible_source_records(user: AnyUser) -> QuerySet[SourceRecord]:
     """Source records the user may read by name: their organizations' own."""
-    organizations = record_organizations(user)
-    return SourceRecord.objects.filter(organization__in=organizations)
+    from braid.access.decision import own_records
+
+    return own_records(user)
 
 
 def visible_batches(user: AnyUser) -> QuerySet[RosterBatch]:

@@ -256,7 +256,7 @@ class TestTheReviewQueue:
         client.force_login(people.steward)
         client.get(reverse("linkage:review"))
 
-        with django_assert_max_num_queries(7):
+        with django_assert_max_num_queries(8):
             response = client.get(reverse("linkage:review"))
 
         assert len(response.context["pairs"]) == 10
@@ -728,7 +728,7 @@ class TestTheChanges:
             decisions.decide(item, True, people.steward)
         client.force_login(people.steward)
 
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(7):
             response = client.get(reverse("linkage:changes"))
 
         assert len(response.context["events"]) == 12
