@@ -17,5 +17,6 @@ urlpatterns = [
     path("children/", include("braid.children.urls")),
     path("reports/", include("braid.reporter.urls")),
     path("linkage/", include("braid.linkage.urls")),
+    path("disclosures/", include("braid.access.urls")),
     path("admin/", admin.site.urls),
 ]

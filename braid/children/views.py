@@ -1,14 +1,20 @@
 """A contributor's own records of the children it serves."""
 
+import csv
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from braid.access import policy
+from braid.access import policy, release
+from braid.agreements.models import Purpose
+from braid.children.forms import ExportForm
+from braid.children.models import Child
 from braid.children.normalize import id_key, name_key
 from braid.http import AuthenticatedRequest
 
@@ -38,3 +44,49 @@ def record_list(request: AuthenticatedRequest) -> HttpResponse:
         )
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     return render(request, "children/record/list.html", {"page": page, "query": query})
+
+
+@login_required
+def child_detail(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    child = get_object_or_404(Child, public_id=public_id.upper())
+    survivor = child.survivor()
+    if survivor != child:
+        return redirect("children:detail", public_id=survivor.public_id)
+
+    purpose = request.GET.get("purpose") or Purpose.SERVICE_COORDINATION
+    if purpose not in Purpose.values:
+        purpose = Purpose.SERVICE_COORDINATION
+    shown = release.view_child(
+        request.user, child, purpose, reference=request.get_full_path()
+    )
+    context = {"child": child, "purpose": purpose, "purposes": Purpose.choices}
+    if shown is None:
+        return render(request, "children/child/hidden.html", context, status=403)
+    return render(request, "children/child/detail.html", {**context, "shown": shown})
+
+
+@login_required
+def export(request: AuthenticatedRequest) -> HttpResponse:
+    form = ExportForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "children/export/form.html", {"form": form})
+
+    purpose, level = form.cleaned_data["purpose"], form.cleaned_data["level"]
+    categories = form.cleaned_data["categories"]
+    header, rows = release.export_rows(
+        request.user, purpose, categories, level, reference=_export_reference(form)
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = (
+        f'attachment; filename="braid-{level}-{stamp}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def _export_reference(form: "ExportForm") -> str:
+    data = form.cleaned_data
+    return "export " + ",".join([data["purpose"], data["level"], *data["categories"]])

@@ -1,4 +1,4 @@
-"""The decision point: scopes, agreements, withholdings and consent together."""
+"""The decision point: scopes, agreements, withholdings and consent."""
 
 from datetime import date
 
@@ -49,7 +49,7 @@ def club_record(community, child):
 
 @pytest.fixture
 def shared(community, people):
-    """An active agreement: the district's records to the club, with consent."""
+    """An active agreement: the district's records to the club."""
     return agreement(
         by=people.steward,
         contributors=[community.district],

@@ -1,0 +1,277 @@
+"""Pages and exports of child-level data: what they show and record."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from braid.access import release
+from braid.access.models import Disclosure
+from braid.agreements.models import Level, Withholding
+from braid.consent.models import ConsentEvent
+from tests.access.builders import agreement, consent, moment
+from tests.factories import ChildFactory, EnrollmentFactory, SourceRecordFactory
+
+
+@pytest.fixture
+def child(community):
+    return ChildFactory()
+
+
+@pytest.fixture
+def district_record(community, child):
+    return SourceRecordFactory(
+        organization=community.district,
+        child=child,
+        first_name="Amaru",
+        last_name="Quispe",
+        guardian_phone="555-0100",
+    )
+
+
+@pytest.fixture
+def club_record(community, child):
+    record = SourceRecordFactory(organization=community.club, child=child)
+    EnrollmentFactory(
+        organization=community.club,
+        source_record=record,
+        program=community.club_program,
+    )
+    return record
+
+
+@pytest.fixture
+def shared(community, people):
+    return agreement(
+        by=people.steward,
+        contributors=[community.district],
+        recipients=[community.club],
+        categories=["demographics", "enrollment"],
+    )
+
+
+def page(client, user, child, purpose="service-coordination"):
+    client.force_login(user)
+    return client.get(
+        reverse("children:detail", args=[child.public_id]), {"purpose": purpose}
+    )
+
+
+def test_the_contributors_own_staff_see_the_record_and_nothing_is_disclosed(
+    client, people, district_record
+):
+    response = page(client, people.district_staff, district_record.child)
+
+    assert response.status_code == 200
+    assert "Amaru" in response.content.decode()
+    assert Disclosure.objects.count() == 0
+
+
+def test_another_organizations_record_is_not_even_mentioned_without_grounds(
+    client, people, district_record, club_record
+):
+    response = page(client, people.club_staff, district_record.child)
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Amaru" not in text
+    assert "Riverbend Schools" not in text
+    assert Disclosure.objects.count() == 0
+
+
+def test_a_child_with_nothing_to_see_says_why_in_general_words(
+    client, people, district_record, quiet
+):
+    response = page(client, people.club_staff, district_record.child)
+
+    assert response.status_code == 403
+    assert quiet.take() == [
+        f"django.request: Forbidden: /children/{district_record.child.public_id}/"
+    ]
+    text = response.content.decode()
+    assert "Why can't I see this?" in text
+    assert "Riverbend Schools" not in text and "Amaru" not in text
+
+
+def test_an_allowed_release_shows_the_record_and_writes_its_disclosure(
+    client, people, district_record, club_record, shared
+):
+    given = consent(district_record.child, by=people.district_staff)
+
+    response = page(client, people.club_staff, district_record.child)
+
+    text = response.content.decode()
+    assert "Amaru" in text
+    # Guardian contact is outside the agreement: not shown, and said why.
+    assert "555-0100" not in text
+    assert "does not include Guardian contact" in text
+    entry = Disclosure.objects.get()
+    assert entry.child_id == district_record.child_id
+    assert entry.user_id == people.club_staff.pk
+    assert entry.organization_id == club_record.organization_id
+    assert entry.categories == ["demographics", "enrollment"]
+    assert entry.legal_basis == "consent" and entry.level == "identifiable"
+    assert {g["consent"] for g in entry.grounds} == {given.pk}
+    assert {g["agreement"] for g in entry.grounds} == {shared.pk}
+    assert entry.hash == entry.compute_hash()
+
+
+def test_each_view_is_a_release_of_its_own(
+    client, people, district_record, club_record, shared
+):
+    consent(district_record.child, by=people.district_staff)
+
+    page(client, people.club_staff, district_record.child)
+    page(client, people.club_staff, district_record.child)
+
+    first, second = Disclosure.objects.order_by("sequence")
+    assert second.previous_hash == first.hash
+
+
+def test_a_merged_childs_id_leads_to_the_survivor(client, people, district_record):
+    merged = ChildFactory(
+        merged_into=district_record.child, merged_at=moment(2025, 1, 1)
+    )
+
+    response = page(client, people.district_staff, merged)
+
+    assert response.status_code == 302
+    assert response.url.endswith(f"/children/{district_record.child.public_id}/")
+
+
+@pytest.mark.parametrize(
+    ("withdrawn", "consented", "released"),
+    [(True, True, False), (False, False, False), (False, True, True)],
+)
+def test_the_contributor_and_the_parent_must_both_allow_it(
+    client,
+    community,
+    people,
+    district_record,
+    club_record,
+    shared,
+    withdrawn,
+    consented,
+    released,
+):
+    if withdrawn:
+        Withholding.objects.create(
+            agreement=shared,
+            contributor=community.district,
+            started_at=moment(2024, 6, 1),
+            started_by=people.steward,
+        )
+    if consented:
+        consent(district_record.child, by=people.district_staff)
+
+    text = page(client, people.club_staff, district_record.child).content.decode()
+
+    assert ("Amaru" in text) is released
+    assert Disclosure.objects.count() == int(released)
+
+
+def export(client, user, purpose="service-coordination", level="identifiable", **more):
+    client.force_login(user)
+    response = client.post(
+        reverse("children:export"),
+        {
+            "purpose": purpose,
+            "level": level,
+            "categories": more.get("categories", ["demographics", "enrollment"]),
+        },
+    )
+    assert response.status_code == 200, response.content
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_an_identifiable_export_writes_one_disclosure_per_child(
+    client, community, people, club_record, shared
+):
+    records = [SourceRecordFactory(organization=community.district) for _ in range(3)]
+    for record in records[:2]:
+        consent(record.child, by=people.district_staff)
+
+    header, *rows = export(client, people.club_staff)
+
+    assert header[:3] == ["community_id", "organization", "local_id"]
+    shared_ids = {r.child.public_id for r in records[:2]}
+    assert {row[0] for row in rows if row[1] == "district"} == shared_ids
+    assert {row[0] for row in rows if row[1] == "club"} == {club_record.child.public_id}
+    assert (
+        set(Disclosure.objects.values_list("child__public_id", flat=True)) == shared_ids
+    )
+    assert set(Disclosure.objects.values_list("release", flat=True)) == {"export"}
+
+
+def test_an_export_released_after_a_revocation_leaves_the_child_out(
+    community, people, shared
+):
+    record = SourceRecordFactory(organization=community.district)
+    given = consent(record.child, by=people.district_staff)
+    ConsentEvent.objects.create(
+        consent=given,
+        kind="revoked",
+        at=moment(2025, 6, 2, 10),
+        recorded_by=people.steward,
+    )
+    asked = {
+        "user": people.club_staff,
+        "purpose": "service-coordination",
+        "categories": ["demographics"],
+        "level": Level.IDENTIFIABLE,
+        "reference": "export",
+    }
+
+    _, rows_at_959 = release.export_rows(**asked, at=moment(2025, 6, 2, 9, 59))
+    assert [r[0] for r in rows_at_959] == [record.child.public_id]
+    written = Disclosure.objects.count()
+
+    _, rows_at_1001 = release.export_rows(**asked, at=moment(2025, 6, 2, 10, 1))
+    assert rows_at_1001 == []
+    assert Disclosure.objects.count() == written
+
+
+def test_a_de_identified_export_has_no_names_and_a_pseudonym_not_the_community_id(
+    client, community, people
+):
+    agreement(
+        by=people.steward,
+        contributors=[community.district],
+        recipients=[community.backbone],
+        level=Level.DEIDENTIFIED,
+        purposes=["program-evaluation"],
+        legal_basis="ferpa-audit",
+        scope="Outcome study",
+        data_list="grade, attendance",
+        destruction_on=date(2030, 1, 1),
+    )
+    record = SourceRecordFactory(
+        organization=community.district, first_name="Amaru", birth_date=date(2014, 5, 6)
+    )
+
+    header, *rows = export(
+        client, people.evaluator, purpose="program-evaluation", level="deidentified"
+    )
+
+    assert header[:3] == ["pseudonym", "organization", "birth_year"]
+    (row,) = rows
+    assert row[0] == release.pseudonym(record.child) != record.child.public_id
+    assert row[2] == "2014"
+    assert "Amaru" not in ",".join(row)
+    assert Disclosure.objects.count() == 0
+
+
+def test_analysts_export_nothing_at_child_level(client, community, people):
+    agreement(
+        by=people.steward,
+        contributors=[community.district],
+        recipients=[community.funder],
+        level=Level.DEIDENTIFIED,
+    )
+    SourceRecordFactory(organization=community.district)
+
+    _, *rows = export(client, people.analyst, level="deidentified")
+
+    assert rows == []
