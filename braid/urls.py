@@ -18,5 +18,6 @@ urlpatterns = [
     path("reports/", include("braid.reporter.urls")),
     path("linkage/", include("braid.linkage.urls")),
     path("disclosures/", include("braid.access.urls")),
+    path("agreements/", include("braid.agreements.urls")),
     path("admin/", admin.site.urls),
 ]
