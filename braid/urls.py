@@ -17,6 +17,7 @@ urlpatterns = [
     path("children/", include("braid.children.urls")),
     path("reports/", include("braid.reporter.urls")),
     path("linkage/", include("braid.linkage.urls")),
+    path("consent/", include("braid.consent.urls")),
     path("disclosures/", include("braid.access.urls")),
     path("agreements/", include("braid.agreements.urls")),
     path("admin/", admin.site.urls),

@@ -135,7 +135,9 @@ def test_version_two_narrows_the_categories_and_version_one_no_longer_applies():
 
 
 def test_a_revocation_takes_effect_from_its_moment_on():
-    facts = [ConsentFacts(consent(), ended_at=at(2025, 6, 1, 10, 0), ended_by="revoked")]
+    facts = [
+        ConsentFacts(consent(), ended_at=at(2025, 6, 1, 10, 0), ended_by="revoked")
+    ]
 
     assert evaluate(facts, ask(when=at(2025, 6, 1, 9, 59)), BORN)
     verdict = evaluate(facts, ask(when=at(2025, 6, 1, 10, 0)), BORN)

@@ -1,0 +1,333 @@
+"""Staff pages for a child's consents and guardians.
+
+A child is reached by community ID, and only by the staff of organizations
+that hold a record of the child and by the steward; to anyone else the
+child does not exist. The pages show the community ID, the consents, and
+the guardians' names to those who hold the child's record.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from braid.children.models import Child
+from braid.community.models import Organization
+from braid.consent import permissions, services
+from braid.consent.forms import (
+    ConsentEntryForm,
+    GuardianForm,
+    MomentForm,
+    RestrictionForm,
+    StatusAtForm,
+    guardian_label,
+    initial_from,
+)
+from braid.consent.models import (
+    Consent,
+    ConsentEvent,
+    FormVersion,
+    Guardian,
+    category_labels,
+    kind_labels,
+    purpose_labels,
+)
+from braid.consent.status import Status, endings, status
+from braid.http import AuthenticatedRequest
+
+
+@login_required
+@require_GET
+def child_consents(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    child = permissions.get_child(request.user, public_id)
+    if child.merged_into_id is not None:
+        return redirect("consent:child", public_id=child.survivor().public_id)
+
+    status_form = StatusAtForm(request.GET or None)
+    at = timezone.now()
+    if status_form.is_valid() and status_form.cleaned_data["at"]:
+        at = status_form.cleaned_data["at"]
+    show_names = permissions.may_read_guardian_names(request.user, child)
+    consents = list(
+        child.consents.select_related(
+            "form_version", "guardian", "entered_by", "superseded_by"
+        )
+        .prefetch_related(
+            Prefetch(
+                "events", queryset=ConsentEvent.objects.select_related("recorded_by")
+            )
+        )
+        .order_by("-signed_at", "-pk")
+    )
+    names = dict(
+        Organization.objects.filter(
+            pk__in={pk for consent in consents for pk in consent.recipients}
+        ).values_list("pk", "name")
+    )
+    return render(
+        request,
+        "consent/consent/list.html",
+        {
+            "child": child,
+            "at": at,
+            "status_form": status_form,
+            "rows": [_row(consent, at, show_names, names) for consent in consents],
+            "guardians": [
+                (guardian, guardian_label(guardian, show_names))
+                for guardian in child.guardians.all()
+            ],
+            "can_restrict": bool(
+                permissions.can_restrict_guardian(request.user, child)
+            ),
+        },
+    )
+
+
+def _row(
+    consent: Consent, at: datetime, show_names: bool, names: dict[int, str]
+) -> dict[str, Any]:
+    current = status(consent, at)
+    return {
+        "consent": consent,
+        "status": current,
+        "open": current in (Status.IN_FORCE, Status.NOT_YET),
+        "signer": (
+            guardian_label(consent.guardian, show_names)
+            if consent.guardian
+            else _("The student")
+        ),
+        "recipients": [names.get(pk, str(pk)) for pk in consent.recipients],
+        "recipient_kinds": kind_labels(consent.recipient_kinds),
+        "purposes": purpose_labels(consent.purposes),
+        "categories": category_labels(consent.categories),
+        "endings": endings(consent),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_add(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    child = _recordable_child(request, public_id)
+    return _entry(request, child, old=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_resign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    old = _consent(request, pk)
+    _require(permissions.can_record_consent(request.user, old.child))
+    return _entry(request, old.child, old=old)
+
+
+def _entry(
+    request: AuthenticatedRequest, child: Child, old: Consent | None
+) -> HttpResponse:
+    show_names = permissions.may_read_guardian_names(request.user, child)
+    form = ConsentEntryForm(
+        request.POST or None,
+        request.FILES or None,
+        guardians=list(child.guardians.all()),
+        show_names=show_names,
+        initial=initial_from(old) if old else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if old is None:
+                services.give_consent(child=child, user=request.user, **form.terms())
+            else:
+                services.resign(old, user=request.user, **form.terms())
+        except services.ConsentRefused as error:
+            form.show_refusal(error)
+        else:
+            messages.success(request, _("The consent is recorded."))
+            return redirect("consent:child", public_id=child.public_id)
+    language = get_language() or "en"
+    versions = [
+        (version, version.title(language), version.text(language))
+        for version in FormVersion.objects.select_related("form")
+    ]
+    return render(
+        request,
+        "consent/consent/add.html",
+        {"child": child, "form": form, "old": old, "versions": versions},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    consent = _consent(request, pk)
+    _require(permissions.can_record_consent(request.user, consent.child))
+    form = MomentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.revoke(
+                consent,
+                form.cleaned_data["at"],
+                request.user,
+                form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error("at", error)
+        else:
+            messages.success(request, _("The consent is revoked."))
+            return redirect("consent:child", public_id=consent.child.public_id)
+    return render(
+        request,
+        "consent/consent/revoke.html",
+        {"consent": consent, "child": consent.child, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_event(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    consent = _consent(request, pk)
+    _require(permissions.can_record_consent(request.user, consent.child))
+    if not consent.until_event:
+        raise Http404
+    form = MomentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_event(
+                consent,
+                form.cleaned_data["at"],
+                request.user,
+                form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error("at", error)
+        else:
+            messages.success(request, _("The consent has ended with its event."))
+            return redirect("consent:child", public_id=consent.child.public_id)
+    return render(
+        request,
+        "consent/consent/event.html",
+        {"consent": consent, "child": consent.child, "form": form},
+    )
+
+
+@login_required
+@require_GET
+def consent_scan(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    consent = _consent(request, pk)
+    # A signed form names the child and the guardian: the steward, who
+    # administers consents, reads it only as a holder of the child's record.
+    if not consent.scan or not permissions.may_read_guardian_names(
+        request.user, consent.child
+    ):
+        raise Http404
+    extension = services.scan_content_type(consent)
+    response = FileResponse(
+        consent.scan.open("rb"),
+        as_attachment=True,
+        filename=f"consent-{consent.pk}.{(consent.scan.name or '').rsplit('.', 1)[-1]}",
+        content_type=extension,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guardian_add(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    child = _recordable_child(request, public_id)
+    form = GuardianForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_guardian(child, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The guardian is added."))
+            return redirect("consent:child", public_id=child.public_id)
+    return render(request, "consent/guardian/add.html", {"child": child, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guardian_restrict(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    guardian = get_object_or_404(Guardian.objects.select_related("child"), pk=pk)
+    if not permissions.can_see_consents(request.user, guardian.child):
+        raise Http404
+    _require(permissions.can_restrict_guardian(request.user, guardian.child))
+
+    form = RestrictionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.restrict_guardian(
+                guardian,
+                form.cleaned_data["at"],
+                form.cleaned_data["note"],
+                request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The guardian's consent no longer counts from then on.")
+            )
+            return redirect("consent:child", public_id=guardian.child.public_id)
+    label = guardian_label(
+        guardian, permissions.may_read_guardian_names(request.user, guardian.child)
+    )
+    return render(
+        request,
+        "consent/guardian/restrict.html",
+        {
+            "guardian": guardian,
+            "label": label,
+            "child": guardian.child,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_GET
+def form_version(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(FormVersion.objects.select_related("form"), pk=pk)
+    language = get_language() or "en"
+    return render(
+        request,
+        "consent/form/detail.html",
+        {
+            "version": version,
+            "title": version.title(language),
+            "text": version.text(language),
+            "categories": category_labels(version.categories),
+            "purposes": purpose_labels(version.purposes),
+            "recipient_kinds": kind_labels(version.recipient_kinds),
+            "recipients": version.recipients.all(),
+        },
+    )
+
+
+def _recordable_child(request: AuthenticatedRequest, public_id: str) -> Child:
+    child = permissions.get_child(request.user, public_id).survivor()
+    _require(permissions.can_record_consent(request.user, child))
+    return child
+
+
+def _consent(request: AuthenticatedRequest, pk: int) -> Consent:
+    """Return the consent, or raise 404 outside the user's scope."""
+    consent = get_object_or_404(
+        Consent.objects.select_related("child", "form_version", "guardian"), pk=pk
+    )
+    if not permissions.can_see_consents(request.user, consent.child):
+        raise Http404
+    return consent
+
+
+def _require(decision: permissions.Decision) -> None:
+    if not decision:
+        raise PermissionDenied(" ".join(decision.reasons))

@@ -1,0 +1,386 @@
+"""The staff pages for a child's consents, tried by each kind of person."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from braid.community.models import Role
+from braid.community.services import add_member
+from braid.consent import services
+from braid.consent.models import Consent, ConsentEvent, Guardian
+from tests.consent.conftest import upload
+from tests.factories import PASSWORD, SourceRecordFactory
+
+PEOPLE = [
+    "steward",
+    "district_staff",
+    "club_staff",
+    "analyst",
+    "evaluator",
+    "parent",
+    "outsider",
+]
+# Who reaches a child held by the district: its staff and the steward.
+REACHES = {"steward", "district_staff"}
+
+
+def page_of(response) -> str:
+    return response.content.decode()
+
+
+def entry(version, guardian, **changes) -> dict:
+    today = timezone.localdate()
+    data = {
+        "form_version": version.pk,
+        "signed_by": f"guardian-{guardian.pk}",
+        "signed_on": today.isoformat(),
+        "decision": "permit",
+        "recipient_kinds": ["city-service"],
+        "purposes": ["program-evaluation"],
+        "categories": ["attendance", "assessments"],
+        "valid_from": today.isoformat(),
+        "valid_until": (today + timedelta(days=365)).isoformat(),
+        "until_event": "",
+        "method": "paper",
+        "scan": upload(),
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+class TestWhoReachesTheChild:
+    @pytest.fixture
+    def urls(self, child, consent, guardian):
+        return [
+            reverse("consent:child", args=[child.public_id]),
+            reverse("consent:add", args=[child.public_id]),
+            reverse("consent:guardian_add", args=[child.public_id]),
+            reverse("consent:resign", args=[consent.pk]),
+            reverse("consent:revoke", args=[consent.pk]),
+            reverse("consent:scan", args=[consent.pk]),
+        ]
+
+    @pytest.mark.parametrize("who", PEOPLE)
+    def test_each_person(self, client, people, urls, who, quiet):
+        client.force_login(getattr(people, who))
+
+        refused = 0
+        for url in urls:
+            response = client.get(url)
+            expected = 200 if who in REACHES else 404
+            # The scan names the child and the guardian: the steward, who
+            # holds no record of the child, does not read it.
+            if who == "steward" and url.endswith("/scan/"):
+                expected = 404
+            refused += expected == 404
+            assert response.status_code == expected, (who, url)
+            if hasattr(response, "streaming_content"):
+                response.close()
+        assert len(quiet.take()) == refused
+
+    def test_anonymous_people_are_sent_to_sign_in(self, client, urls):
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("login"))
+
+    def test_an_unknown_community_id_is_not_found(self, client, people, quiet):
+        client.force_login(people.steward)
+        url = reverse("consent:child", args=["0000000000"])
+        assert client.get(url).status_code == 404
+        assert quiet.take() == [f"django.request: Not Found: {url}"]
+
+
+class TestTheConsentsPage:
+    def test_staff_see_status_history_and_guardian_names(
+        self, client, people, child, consent
+    ):
+        services.revoke(consent, timezone.now(), people.district_staff, "letter")
+        client.force_login(people.district_staff)
+
+        page = page_of(client.get(reverse("consent:child", args=[child.public_id])))
+
+        assert child.public_id in page
+        assert "Revoked" in page and "letter" in page
+        assert "Pat Example (mother)" in page
+        record = child.source_records.get()
+        assert record.last_name not in page and record.first_name not in page
+
+    def test_the_steward_sees_guardians_by_number_only(
+        self, client, people, child, guardian
+    ):
+        client.force_login(people.steward)
+
+        page = page_of(client.get(reverse("consent:child", args=[child.public_id])))
+
+        assert "Pat Example" not in page
+        assert f"Guardian {guardian.pk} (mother)" in page
+        assert reverse("consent:guardian_restrict", args=[guardian.pk]) in page
+
+    def test_the_status_is_shown_for_a_chosen_moment(
+        self, client, people, child, consent
+    ):
+        client.force_login(people.district_staff)
+        url = reverse("consent:child", args=[child.public_id])
+        before = (consent.valid_from - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+
+        assert "Not yet in force" in page_of(client.get(url, {"at": before}))
+        assert "In force" in page_of(client.get(url))
+
+    def test_its_queries_do_not_grow_with_the_consents(
+        self, client, people, child, terms
+    ):
+        client.force_login(people.district_staff)
+        url = reverse("consent:child", args=[child.public_id])
+        services.give_consent(**terms())
+        client.get(url)
+        with CaptureQueriesContext(connection) as one:
+            client.get(url)
+        for _ in range(3):
+            consent = services.give_consent(**terms())
+            services.revoke(consent, timezone.now(), people.district_staff)
+        with CaptureQueriesContext(connection) as four:
+            client.get(url)
+
+        assert len(four) == len(one)
+
+
+class TestEnteringAPaperConsent:
+    def test_staff_enter_a_signed_form_with_its_scan(
+        self, client, people, child, version, guardian
+    ):
+        client.force_login(people.district_staff)
+
+        response = client.post(
+            reverse("consent:add", args=[child.public_id]), entry(version, guardian)
+        )
+
+        assert response.status_code == 302
+        consent = Consent.objects.get()
+        assert consent.guardian == guardian and consent.method == "paper"
+        assert consent.categories == ["attendance", "assessments"]
+        assert consent.valid_until is not None
+        assert timezone.localtime(consent.valid_until).date() == (
+            timezone.localdate() + timedelta(days=366)
+        )
+
+    def test_an_exception_on_the_form_becomes_a_nested_provision(
+        self, client, people, child, version, guardian, community
+    ):
+        client.force_login(people.district_staff)
+
+        client.post(
+            reverse("consent:add", args=[child.public_id]),
+            entry(
+                version,
+                guardian,
+                except_recipients=[community.funder.pk],
+                except_categories=["assessments"],
+            ),
+        )
+
+        assert Consent.objects.get().provisions == [
+            {
+                "decision": "deny",
+                "recipients": [community.funder.pk],
+                "categories": ["assessments"],
+            }
+        ]
+
+    def test_a_scan_that_is_not_a_pdf_png_or_jpeg_is_refused(
+        self, client, people, child, version, guardian
+    ):
+        client.force_login(people.district_staff)
+        fake = upload(b"MZ\x90\x00 an executable", "scan.pdf")
+
+        response = client.post(
+            reverse("consent:add", args=[child.public_id]),
+            entry(version, guardian, scan=fake),
+        )
+
+        assert response.status_code == 200
+        assert "must be a PDF, PNG or JPEG" in page_of(response)
+        assert not Consent.objects.exists()
+
+    def test_each_missing_part_is_shown_beside_its_field(
+        self, client, people, child, version, guardian
+    ):
+        client.force_login(people.district_staff)
+
+        response = client.post(
+            reverse("consent:add", args=[child.public_id]),
+            entry(version, guardian, purposes=None, scan=None, valid_until=None),
+        )
+
+        form = response.context["form"]
+        assert "The purposes are missing." in form.errors["purposes"]
+        assert "The scan of the signed form is missing." in form.errors["scan"]
+        assert any("end date" in e for e in form.errors["valid_until"])
+        assert not Consent.objects.exists()
+
+    def test_the_forms_text_is_in_the_readers_language(
+        self, client, people, child, version
+    ):
+        client.force_login(people.district_staff)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+
+        page = page_of(client.get(reverse("consent:add", args=[child.public_id])))
+
+        assert "QUÉ SE PUEDE COMPARTIR" in page
+        assert "WHAT MAY BE SHARED" not in page
+
+    def test_re_signing_supersedes_the_old_consent(
+        self, client, people, consent, version, guardian
+    ):
+        client.force_login(people.district_staff)
+
+        response = client.post(
+            reverse("consent:resign", args=[consent.pk]),
+            entry(version, guardian, categories=["attendance"]),
+        )
+
+        assert response.status_code == 302
+        assert Consent.objects.get(supersedes=consent).categories == ["attendance"]
+
+
+class TestRevoking:
+    def test_the_page_asks_before_revoking(self, client, people, consent):
+        client.force_login(people.district_staff)
+        url = reverse("consent:revoke", args=[consent.pk])
+
+        page = page_of(client.get(url))
+        assert "does not" in page or "not undone" in page
+        assert not ConsentEvent.objects.exists()
+
+        at = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        response = client.post(url, {"at": at, "note": "letter of 3 May"})
+
+        assert response.status_code == 302
+        assert ConsentEvent.objects.get().kind == "revoked"
+
+    def test_a_second_revocation_is_refused_on_the_page(self, client, people, consent):
+        services.revoke(consent, timezone.now(), people.district_staff)
+        client.force_login(people.district_staff)
+        at = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+        response = client.post(reverse("consent:revoke", args=[consent.pk]), {"at": at})
+
+        assert "already revoked" in page_of(response)
+        assert ConsentEvent.objects.count() == 1
+
+    def test_the_event_page_is_only_for_consents_given_until_an_event(
+        self, client, people, consent, terms, quiet
+    ):
+        client.force_login(people.district_staff)
+        url = reverse("consent:event", args=[consent.pk])
+        assert client.get(url).status_code == 404
+        assert quiet.take() == [f"django.request: Not Found: {url}"]
+
+        until = services.give_consent(**terms(valid_until=None, until_event="June"))
+        at = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        client.post(reverse("consent:event", args=[until.pk]), {"at": at})
+
+        assert ConsentEvent.objects.get().kind == "event-occurred"
+
+
+class TestTheScan:
+    def test_it_is_downloaded_as_an_attachment_of_its_own_type(
+        self, client, people, consent
+    ):
+        client.force_login(people.district_staff)
+
+        response = client.get(reverse("consent:scan", args=[consent.pk]))
+
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="consent-{consent.pk}.pdf"'
+        )
+        assert b"".join(response.streaming_content).startswith(b"%PDF-")
+        response.close()
+
+    def test_other_organizations_staff_do_not_reach_it(
+        self, client, people, consent, quiet
+    ):
+        client.force_login(people.club_staff)
+        url = reverse("consent:scan", args=[consent.pk])
+
+        assert client.get(url).status_code == 404
+        assert quiet.take() == [f"django.request: Not Found: {url}"]
+
+    def test_an_electronic_consent_has_no_scan(
+        self, client, people, terms, child, quiet
+    ):
+        own = services.add_guardian(
+            child, "Sam", "", "", "", people.district_staff, account=people.parent
+        )
+        consent = services.give_consent(
+            **terms(guardian=own, method="electronic", scan=None, user=people.parent)
+        )
+        client.force_login(people.district_staff)
+        url = reverse("consent:scan", args=[consent.pk])
+
+        assert client.get(url).status_code == 404
+        assert quiet.take() == [f"django.request: Not Found: {url}"]
+
+
+class TestGuardiansOnThePage:
+    def test_staff_add_a_guardian(self, client, people, child):
+        client.force_login(people.district_staff)
+
+        response = client.post(
+            reverse("consent:guardian_add", args=[child.public_id]),
+            {"name": "Ana Example", "relationship": "grandmother"},
+        )
+
+        assert response.status_code == 302
+        assert Guardian.objects.get().name == "Ana Example"
+
+    def test_the_steward_records_a_court_order(self, client, people, guardian):
+        client.force_login(people.steward)
+        url = reverse("consent:guardian_restrict", args=[guardian.pk])
+        at = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+        assert client.get(url).status_code == 200
+        response = client.post(url, {"at": at, "note": "Order 12-345"})
+
+        assert response.status_code == 302
+        guardian.refresh_from_db()
+        assert guardian.restricted_at is not None
+
+    def test_staff_may_not_and_others_do_not_see_the_guardian(
+        self, client, people, guardian, community, quiet
+    ):
+        url = reverse("consent:guardian_restrict", args=[guardian.pk])
+        client.force_login(people.district_staff)
+        assert client.get(url).status_code == 403
+        client.force_login(people.club_staff)
+        assert client.get(url).status_code == 404
+        assert quiet.take() == [
+            f"django.request: Forbidden (Permission denied): {url}",
+            f"django.request: Not Found: {url}",
+        ]
+
+        admin = add_member(
+            username="district-admin",
+            organization=community.district,
+            role=Role.ORG_ADMIN,
+            password=PASSWORD,
+        )
+        client.force_login(admin)
+        assert client.get(url).status_code == 200
+
+
+def test_a_merged_childs_id_leads_to_the_survivor(client, people, child, community):
+    other = SourceRecordFactory(organization=community.district).child
+    other.merged_into = child
+    other.save()
+    client.force_login(people.district_staff)
+
+    response = client.get(reverse("consent:child", args=[other.public_id]))
+
+    assert response["Location"] == reverse("consent:child", args=[child.public_id])
