@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "records": bool(policy.record_organizations(user)),
             "upload": bool(policy.roster_organizations(user)),
             "reports": bool(policy.can_read_aggregates(user)),
+            "agreements": bool(policy.memberships(user)),
             "admin": user.is_staff,
         }
     }

@@ -16,6 +16,7 @@ from braid.agreements.models import Purpose
 from braid.children.forms import ExportForm
 from braid.children.models import Child
 from braid.children.normalize import id_key, name_key
+from braid.consent.permissions import can_see_consents
 from braid.http import AuthenticatedRequest
 
 
@@ -62,6 +63,7 @@ def child_detail(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     context = {"child": child, "purpose": purpose, "purposes": Purpose.choices}
     if shown is None:
         return render(request, "children/child/hidden.html", context, status=403)
+    context["may_see_consents"] = bool(can_see_consents(request.user, child))
     return render(request, "children/child/detail.html", {**context, "shown": shown})
 
 

@@ -1,5 +1,7 @@
 """Each kind of person lands on a home page made for its work."""
 
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -7,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from braid.access import policy
+from braid.agreements.models import Agreement, AgreementState
 from braid.children.models import Child, LinkRule, SourceRecord
 from braid.community.models import Organization
 from braid.http import AuthenticatedRequest
@@ -68,7 +71,27 @@ def _steward_context() -> dict[str, object]:
         "problem_batches": RosterBatch.objects.filter(
             status__in=[BatchStatus.REJECTED, BatchStatus.FAILED]
         ).count(),
+        "agreements": _agreement_states(),
     }
+
+
+def _agreement_states() -> dict[str, int]:
+    """Count agreements by state, and those ending within 60 days."""
+    now = timezone.now()
+    soon = timezone.localdate(now) + timedelta(days=60)
+    counts = {"active": 0, "draft": 0, "ending": 0}
+    agreements = Agreement.objects.prefetch_related(
+        "contributors", "recipients", "signatures"
+    )
+    for agreement in agreements:
+        state = agreement.state(now)
+        if state == AgreementState.ACTIVE:
+            counts["active"] += 1
+            ending = min(filter(None, [agreement.ends_on, agreement.destruction_on]))
+            counts["ending"] += ending <= soon
+        elif state == AgreementState.DRAFT:
+            counts["draft"] += 1
+    return counts
 
 
 def _contributor_context(request: AuthenticatedRequest) -> dict[str, object]:
