@@ -19,10 +19,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Min, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from braid.access.policy import AnyUser, memberships
@@ -30,6 +31,7 @@ from braid.agreements.models import (
     LEVEL_ORDER,
     Agreement,
     AgreementState,
+    LegalBasis,
     Level,
     Purpose,
 )
@@ -182,7 +184,9 @@ def _load(
     if question.level == Level.IDENTIFIABLE and context.agreements:
         children = {r.child_id for r in records if r.organization_id in foreign}
         context.family = _family(children)
-        context.consents = evaluation.load_facts(context.family)
+        # Each survivor's consents, with those of the children merged into it.
+        for member, facts in evaluation.load_facts(context.family).items():
+            context.consents.setdefault(context.family[member], []).extend(facts)
         context.birth_dates = _birth_dates(context.family)
     return context
 
@@ -365,12 +369,7 @@ def _consent(
     record: SourceRecord, reader: Organization, context: _Context
 ) -> evaluation.Verdict:
     survivor = context.family.get(record.child_id, record.child_id)
-    facts = [
-        f
-        for member, survivor_id in context.family.items()
-        if survivor_id == survivor
-        for f in context.consents.get(member, [])
-    ]
+    facts = context.consents.get(survivor, [])
     request = evaluation.Request(
         recipient_id=reader.pk,
         recipient_kind=reader.kind,
@@ -387,16 +386,7 @@ def _granted(
     reasons: Iterable[str] = (),
     verdict: evaluation.Verdict | None = None,
 ) -> Answer:
-    said = [
-        _("As %(role)s of %(reader)s, under agreement “%(agreement)s” (%(basis)s).")
-        % {
-            "role": membership.get_role_display(),
-            "reader": membership.organization.name,
-            "agreement": agreement.title,
-            "basis": agreement.get_legal_basis_display(),
-        },
-        *reasons,
-    ]
+    said = [_grant_reason(agreement, membership), *reasons]
     if verdict is not None:
         said.extend(verdict.reasons)
     return Answer(
@@ -408,6 +398,27 @@ def _granted(
         consent_id=verdict.consent.pk if verdict and verdict.consent else None,
         consent_version=verdict.consent_version if verdict else None,
     )
+
+
+@lru_cache(maxsize=256)
+def _grant_label(role: str, basis: str, language: str | None) -> tuple[str, str]:
+    return str(Role(role).label), str(LegalBasis(basis).label)
+
+
+def _grant_reason(agreement: Agreement, membership: Membership) -> str:
+    # Thousands of records are granted on the same few grounds: the labels
+    # are looked up once per language, not once per record.
+    role, basis = _grant_label(
+        membership.role, agreement.legal_basis, translation.get_language()
+    )
+    return _(
+        "As %(role)s of %(reader)s, under agreement “%(agreement)s” (%(basis)s)."
+    ) % {
+        "role": role,
+        "reader": membership.organization.name,
+        "agreement": agreement.title,
+        "basis": basis,
+    }
 
 
 def _role_ceiling_reason(membership: Membership, level: str) -> str:
