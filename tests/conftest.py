@@ -17,6 +17,12 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def private_documents(settings, tmp_path):
+    # Signed agreements and consent scans a test saves stay with the test.
+    settings.MEDIA_ROOT = tmp_path / "documents"
+
+
 class LoudRecords(logging.Handler):
     """Collects the warnings and errors logged while a test runs."""
 

@@ -8,11 +8,15 @@ import subprocess
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from braid.access import release
+from braid.access.models import Disclosure
 from braid.children.models import Child, SourceRecord
 from braid.community.models import Organization, OrganizationKind
+from braid.consent.models import Consent
 from braid.demo.generator import build_community
 from braid.demo.management.commands import demo
 from braid.demo.setup import DEMO_PEOPLE
@@ -91,6 +95,19 @@ def test_it_sets_up_the_community_through_intake_and_prints_logins(settings, tmp
     assert people <= children <= people * 1.2
     # Some children are known to several organizations: that is the mapping.
     assert SourceRecord.objects.count() > children
+
+    # Sharing: the district's records reach the club under consent, and
+    # each such view is a disclosure.
+    assert "Data-sharing: 2 agreements" in printed
+    club_staff = User.objects.get(username="club-staff")
+    consented = Consent.objects.filter(events=None).values_list("child", flat=True)
+    shown = [
+        release.view_child(club_staff, child, "service-coordination", "test")
+        for child in Child.objects.filter(pk__in=list(consented[:10]))
+    ]
+    crossing = [v for v in shown if v and any(not r.own for r in v.records)]
+    assert crossing
+    assert Disclosure.objects.count() == len(crossing)
 
     passwords = logins_of(printed)
     assert sorted(passwords) == sorted(username for username, *_ in DEMO_PEOPLE)

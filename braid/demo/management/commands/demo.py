@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from braid.community.models import Organization
+from braid.demo import sharing
 from braid.demo.address import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -105,6 +106,12 @@ class Command(BaseCommand):
         discard_unfinished(pending)
         for line in import_rosters(pending):
             self.stdout.write(line)
+        if not sharing.is_set_up():
+            agreements, consents = sharing.set_up_sharing(seed)
+            self.stdout.write(
+                _("Data-sharing: %(agreements)s agreements, %(consents)s consents.")
+                % {"agreements": agreements, "consents": consents}
+            )
 
     def _check_is_the_demo(self, community: DemoCommunity) -> None:
         missing = missing_organizations(community)
