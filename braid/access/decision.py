@@ -135,6 +135,32 @@ def decide_many(
     return {record.pk: _decide(record, context) for record in records}
 
 
+def decide_categories(
+    user: AnyUser, records: Sequence[SourceRecord], questions: Sequence[Question]
+) -> dict[int, dict[str, Answer]]:
+    """Decide each record for each category's question, loading what the
+    decisions need once for all of them.
+
+    The questions differ in their category only.
+    """
+    answers: dict[int, dict[str, Answer]] = {r.pk: {} for r in records}
+    if not questions:
+        return answers
+    first = questions[0]
+    if not user.is_authenticated or first.level == Level.AGGREGATE:
+        for question in questions:
+            for pk, answer in decide_many(user, records, question).items():
+                answers[pk][question.category] = answer
+        return answers
+
+    context = _load(user, records, first)
+    for question in questions:
+        context.question = question
+        for record in records:
+            answers[record.pk][question.category] = _decide(record, context)
+    return answers
+
+
 def readable(
     user: AnyUser, records: QuerySet[SourceRecord], question: Question
 ) -> tuple[QuerySet[SourceRecord], dict[int, Answer]]:

@@ -21,8 +21,8 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from braid.access import disclosures
-from braid.access.decision import Answer, ask, decide_many
+from braid.access import decision, disclosures
+from braid.access.decision import Answer, ask
 from braid.access.models import Release
 from braid.agreements.models import Level
 from braid.children.models import Child, SourceRecord
@@ -104,12 +104,8 @@ def decide_categories(
     categories: Iterable[str] = SHOWN,
 ) -> dict[int, dict[str, Answer]]:
     """Ask the decision point about each record, for each category."""
-    answers: dict[int, dict[str, Answer]] = defaultdict(dict)
-    for category in categories:
-        question = ask(purpose, category, level, at)
-        for record_id, answer in decide_many(user, records, question).items():
-            answers[record_id][category] = answer
-    return answers
+    questions = [ask(purpose, category, level, at) for category in categories]
+    return decision.decide_categories(user, records, questions)
 
 
 def view_child(

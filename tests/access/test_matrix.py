@@ -1,4 +1,4 @@
-"""Every kind of person, against every agreement and consent state, at each level.
+"""Every kind of person, agreement state, consent state and level.
 
 For one child with a record from the school district, each person opens the
 child's page and exports identifiable and de-identified data while the
@@ -166,7 +166,7 @@ def test_releases_follow_the_rules_and_each_is_recorded(
     client, community, people, users, agreement_state, consent_state, quiet
 ):
     child = ChildFactory()
-    record = SourceRecordFactory(
+    SourceRecordFactory(
         organization=community.district,
         child=child,
         first_name=NAME,

@@ -5,6 +5,8 @@ import io
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from braid.access import release
@@ -275,3 +277,54 @@ def test_analysts_export_nothing_at_child_level(client, community, people):
     _, *rows = export(client, people.analyst, level="deidentified")
 
     assert rows == []
+
+
+def test_an_export_asks_the_database_as_often_for_many_children_as_for_few(
+    client, community, people, shared
+):
+    def queries_for(how_many):
+        for _ in range(how_many):
+            record = SourceRecordFactory(organization=community.district)
+            consent(record.child, by=people.district_staff)
+            EnrollmentFactory(
+                organization=community.district,
+                source_record=record,
+                program=community.district_roll,
+            )
+        people.club_staff.__dict__.pop("_braid_memberships", None)
+        with CaptureQueriesContext(connection) as queries:
+            _, rows = release.export_rows(
+                people.club_staff,
+                "service-coordination",
+                ["demographics", "enrollment"],
+                Level.IDENTIFIABLE,
+                reference="export",
+            )
+        return len(queries), len(rows)
+
+    few, few_rows = queries_for(3)
+    many, many_rows = queries_for(30)
+
+    assert (few_rows, many_rows) == (3, 33)
+    assert few == many
+
+
+def test_a_childs_page_asks_the_database_a_fixed_number_of_times(
+    client, community, people, child, club_record, shared, django_assert_max_num_queries
+):
+    for _ in range(6):
+        record = SourceRecordFactory(organization=community.district, child=child)
+        EnrollmentFactory(
+            organization=community.district,
+            source_record=record,
+            program=community.district_roll,
+        )
+    consent(child, by=people.district_staff)
+    client.force_login(people.club_staff)
+    url = reverse("children:detail", args=[child.public_id])
+    client.get(url)
+
+    with django_assert_max_num_queries(40):
+        response = client.get(url)
+
+    assert response.content.decode().count("Riverbend Schools") >= 6
