@@ -292,3 +292,39 @@ class StatusAtForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+
+class PublishForm(forms.Form):
+    """The next version of a consent form, in English and Spanish."""
+
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200)
+    title_es = forms.CharField(label=_("Title (Spanish)"), max_length=200)
+    text_en = forms.CharField(label=_("Text (English)"), widget=forms.Textarea)
+    text_es = forms.CharField(label=_("Text (Spanish)"), widget=forms.Textarea)
+    categories = checkboxes(_("Records it covers"), Category.choices)
+    purposes = checkboxes(_("Purposes"), Purpose.choices)
+    recipient_kinds = checkboxes(_("Classes of recipients"), OrganizationKind.choices)
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Named recipients"),
+        queryset=Organization.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    @classmethod
+    def from_version(cls, version: FormVersion | None) -> "PublishForm":
+        """Start from the current version's wording and terms."""
+        if version is None:
+            return cls()
+        return cls(
+            initial={
+                "title_en": version.title_en,
+                "title_es": version.title_es,
+                "text_en": version.text_en,
+                "text_es": version.text_es,
+                "categories": version.categories,
+                "purposes": version.purposes,
+                "recipient_kinds": version.recipient_kinds,
+                "recipients": list(version.recipients.all()),
+            }
+        )

@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from braid.access import policy
 from braid.children.models import Child
 from braid.community.models import Organization
 from braid.consent import permissions, services
@@ -27,6 +28,7 @@ from braid.consent.forms import (
     ConsentEntryForm,
     GuardianForm,
     MomentForm,
+    PublishForm,
     RestrictionForm,
     StatusAtForm,
     guardian_label,
@@ -35,6 +37,7 @@ from braid.consent.forms import (
 from braid.consent.models import (
     Consent,
     ConsentEvent,
+    ConsentForm,
     FormVersion,
     Guardian,
     category_labels,
@@ -309,6 +312,50 @@ def form_version(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "recipient_kinds": kind_labels(version.recipient_kinds),
             "recipients": version.recipients.all(),
         },
+    )
+
+
+@login_required
+@require_GET
+def form_list(request: AuthenticatedRequest) -> HttpResponse:
+    forms = ConsentForm.objects.prefetch_related("versions")
+    return render(
+        request,
+        "consent/form/list.html",
+        {
+            "forms": forms,
+            "language": get_language() or "en",
+            "may_publish": policy.is_steward(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def form_publish(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    if not policy.is_steward(request.user):
+        raise PermissionDenied(_("Only the steward publishes consent forms."))
+    form = get_object_or_404(ConsentForm, slug=slug)
+    entry = PublishForm(request.POST) if request.method == "POST" else None
+    if entry is None:
+        entry = PublishForm.from_version(form.current())
+    elif entry.is_valid():
+        try:
+            version = services.publish_form_version(
+                form=form, user=request.user, **entry.cleaned_data
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                entry.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Version %(number)s of the form is published.")
+                % {"number": version.number},
+            )
+            return redirect("consent:form_version", pk=version.pk)
+    return render(
+        request, "consent/form/publish.html", {"form": entry, "consent_form": form}
     )
 
 
