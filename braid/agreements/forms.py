@@ -220,7 +220,7 @@ class WithholdForm(forms.Form):
     )
     category = forms.ChoiceField(label=_("Category"), required=False)
     recipient = forms.ModelChoiceField(
-        label=_("From"),
+        label=_("Withheld from"),
         queryset=Organization.objects.none(),
         required=False,
         empty_label=_("Every recipient"),
