@@ -29,10 +29,37 @@ def main(argv: list[str] | None = None) -> None:
     try:
         execute_from_command_line(args)
     except DatabaseError:
-        problem = _unmigrated_database()
+        problem = _unreachable_database() or _unmigrated_database()
         if problem is None:
             raise
         sys.exit(f"braid: {problem}")
+
+
+def _unreachable_database() -> str | None:
+    """Say why the database cannot be connected to, else None."""
+    from django.db import OperationalError, connection
+    from django.utils.translation import gettext as _
+
+    connection.close()
+    try:
+        connection.ensure_connection()
+    except OperationalError as error:
+        return _("Cannot connect to the database at %(where)s: %(reason)s.") % {
+            "where": _database_description(),
+            "reason": _reason(error),
+        }
+    return None
+
+
+def _reason(error: Exception) -> str:
+    """Return the server's own reason from a failed connection's message."""
+    # libpq says where it tried before why it failed ("connection to server
+    # at …, port … failed: FATAL:  database "x" does not exist"), and adds
+    # hints on further lines; the reason is the part that differs.
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    reason = first_line.rpartition("failed:")[2].strip()
+    reason = reason.removeprefix("FATAL:").strip()
+    return " ".join(reason.split()).rstrip(".") or type(error).__name__
 
 
 def _unmigrated_database() -> str | None:

@@ -13,6 +13,7 @@ settings they would be reporting on.
 import contextlib
 import os
 import secrets
+import urllib.parse
 import zoneinfo
 from pathlib import Path
 from typing import Any
@@ -119,12 +120,38 @@ def _secret_key_from(path: Path) -> str:
     return key
 
 
+# Braid is tested on these two; dj-database-url would take others and leave
+# Django to fail later, in a traceback, for want of their drivers.
+_DATABASE_SCHEMES = {"postgres", "postgresql", "sqlite"}
+
+
 def _database_url(url: str) -> dict[str, Any]:
+    scheme = url.partition("://")[0].lower()
+    if scheme not in _DATABASE_SCHEMES:
+        raise ImproperlyConfigured(
+            "DATABASE_URL must be a postgres://, postgresql:// or sqlite:// "
+            f"address, not {_without_password(url)!r}."
+        )
     try:
         return dict(dj_database_url.parse(url))
     except ValueError as error:
         # The address may hold a password, so it is not repeated here.
         raise ImproperlyConfigured(f"DATABASE_URL cannot be used: {error}") from None
+
+
+def _without_password(url: str) -> str:
+    """Return a database address with its password, if any, hidden."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        password = parts.password
+    except ValueError:
+        # An address that cannot even be read is named by its scheme alone.
+        return url.partition("://")[0] + "://…"
+    if password is None:
+        return url
+    user = urllib.parse.quote(parts.username or "", safe="")
+    host = parts.netloc.rpartition("@")[2]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def _private_sqlite(path: Path) -> Path:

@@ -208,3 +208,72 @@ def test_a_database_made_readable_by_others_is_made_owner_only(tmp_path):
 
     for name in ["braid.sqlite3", "braid.sqlite3-wal", "braid.sqlite3-journal"]:
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "mysql://braid:s3cret@db.example.org/braid",
+            "mysql://braid:***@db.example.org/braid",
+        ),
+        ("mysql://db.example.org/braid", "mysql://db.example.org/braid"),
+        ("oracle://braid:s3cret@[db/braid", "oracle://…"),
+    ],
+)
+def test_a_database_braid_does_not_support_is_refused_without_its_password(
+    tmp_path, url, shown
+):
+    result = run_python(SHOW, {"BRAID_DATA_DIR": str(tmp_path), "DATABASE_URL": url})
+
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "DATABASE_URL must be a postgres://, postgresql:// or sqlite://" in last_line
+    assert repr(shown) in last_line
+    assert "s3cret" not in result.stderr
+
+
+def braid_command(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return run_python(f"from braid.cli import main; main(['braid', *{args!r}])", env)
+
+
+def test_braid_names_a_database_it_cannot_open_in_one_line(tmp_path):
+    missing = tmp_path / "no-such-folder" / "braid.sqlite3"
+
+    result = braid_command(
+        {"BRAID_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{missing}"},
+        "link",
+        "status",
+    )
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"braid: Cannot connect to the database at {missing}: "
+        "unable to open database file.\n"
+    )
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs a PostgreSQL server (DATABASE_URL)",
+)
+def test_braid_names_a_postgresql_database_that_does_not_exist_without_the_password(
+    tmp_path,
+):
+    import dj_database_url
+
+    server = dj_database_url.parse(os.environ["DATABASE_URL"])
+    host, port = server["HOST"] or "127.0.0.1", server["PORT"] or 5432
+    url = f"postgres://{server['USER']}:{server['PASSWORD'] or 'pw'}@{host}:{port}/"
+
+    result = braid_command(
+        {"BRAID_DATA_DIR": str(tmp_path), "DATABASE_URL": url + "braid_no_such_db"},
+        "link",
+        "status",
+    )
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"braid: Cannot connect to the database at postgresql://{host}:{port}/"
+        'braid_no_such_db: database "braid_no_such_db" does not exist.\n'
+    )

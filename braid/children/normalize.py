@@ -53,10 +53,11 @@ def _name_character(character: str) -> str:
 
 
 def mask(value: str) -> str:
-    """Return ``value`` with all but the first character of each word hidden.
+    """Return ``value`` with digits and all but a word's first letter hidden.
 
     Used wherever a value has to be pointed at in a message or a log line
-    without being shown: ``John Smith`` becomes ``J*** S****``.
+    without being shown: ``John Smith`` becomes ``J*** S****``, ``3/7/2015``
+    becomes ``*/*/****`` and ``S901`` becomes ``S***``.
     """
     text = unicodedata.normalize("NFC", value)
     return _ALPHANUMERIC_RUN.sub(_mask_run, text)
@@ -64,4 +65,8 @@ def mask(value: str) -> str:
 
 def _mask_run(match: re.Match[str]) -> str:
     run = match.group()
+    # A digit says too much on its own: the first digit of an unpadded day or
+    # month is the whole of it. A word of one character would be shown whole.
+    if len(run) == 1 or not run[0].isalpha():
+        return "*" * len(run)
     return run[0] + "*" * (len(run) - 1)

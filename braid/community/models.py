@@ -1,6 +1,7 @@
 """The community: organizations, their programs and sites, and their people."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,23 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The constraint alone would refuse a second backbone by its own name,
+        # which says nothing to the person filling the form in.
+        if not self.is_backbone:
+            return
+        other = Organization.objects.filter(is_backbone=True).exclude(pk=self.pk)
+        backbone = other.first()
+        if backbone is not None:
+            raise ValidationError(
+                {
+                    "is_backbone": _(
+                        "There is already a backbone organization: %(name)s."
+                    )
+                    % {"name": backbone.name}
+                }
+            )
 
     @property
     def contributes(self) -> bool:

@@ -1,6 +1,7 @@
 """Setting a community up: organizations, programs, sites and people."""
 
 import logging
+import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission, User
@@ -9,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Model, Q
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from braid.community.models import (
@@ -22,6 +22,10 @@ from braid.community.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Slugs are typed in commands and shown in addresses: plain ASCII words joined
+# by single hyphens, so that no two slugs differ only in their punctuation.
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def add_organization(
@@ -86,9 +90,13 @@ def _check_slug(slug: str, model: type[Model]) -> None:
     longest = _max_length(model, "slug")
     if not slug:
         raise ValidationError(_("The slug may not be empty."))
-    if slugify(slug) != slug:
+    if not _SLUG.fullmatch(slug):
         raise ValidationError(
-            _("The slug %(slug)s may hold only lower-case letters, digits and hyphens.")
+            _(
+                "The slug %(slug)s must be lower-case letters and digits, with "
+                "single hyphens between them (none at the start or the end), "
+                "e.g. heron-club."
+            )
             % {"slug": slug}
         )
     if len(slug) > longest:

@@ -60,9 +60,12 @@ def _steward_context() -> dict[str, object]:
         "organizations": organizations,
         "review_pairs": queue["pairs"],
         "review_duplicates": queue["duplicates"],
-        "children": Child.objects.count(),
+        # A merged child's ID only leads to another; it is not a child.
+        "children": Child.objects.filter(merged_into__isnull=True).count(),
         "records": sum(rules.values()),
         "linked_children": linked_children,
+        "model_links": rules.get(LinkRule.MODEL, 0),
+        "human_links": rules.get(LinkRule.HUMAN, 0),
         "exact_links": rules.get(LinkRule.EXACT_NAME_DOB, 0),
         "new_children": rules.get(LinkRule.NEW_CHILD, 0),
         "batches": RosterBatch.objects.select_related("organization", "program")[

@@ -86,6 +86,31 @@ def test_the_steward_answers_a_page_of_pairs_with_the_keyboard_alone(
     assert pair_ids(page) == [third]
 
 
+@pytest.mark.parametrize(
+    ("language", "announced"),
+    [
+        ("en", ["Pair 1: Same child", "Pair 2: Not the same child", "Pair 3: Skip"]),
+        (
+            "es",
+            ["Par 1: El mismo niño", "Par 2: No es el mismo niño", "Par 3: Omitir"],
+        ),
+    ],
+)
+def test_each_answer_by_key_is_announced_with_its_label_whole(
+    page, live_server, queue, people, language, announced
+):
+    enter_signed_in(page, live_server.url, people.steward)
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page.goto("/linkage/review/")
+    status = page.locator("[data-review-status]")
+
+    for key, text in zip("sdx", announced, strict=True):
+        page.keyboard.press(key)
+        expect(status).to_have_text(text)
+
+
 def test_enter_saves_from_a_pair_and_the_radios_still_answer_with_arrows(
     page, live_server, queue, people
 ):
@@ -126,7 +151,7 @@ def test_the_thresholds_preview_follows_the_numbers_typed(
         decisions.decide(item, same, people.steward)
     enter_signed_in(page, live_server.url, people.steward)
     page.goto("/linkage/thresholds/")
-    expect(page.locator("#expected")).to_contain_text("on the 3 pairs people decided")
+    expect(page.locator("#expected")).to_contain_text("on the 3 pairs people settled")
 
     page.get_by_label("Review from (bits)").fill("9")
 

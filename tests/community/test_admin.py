@@ -305,3 +305,53 @@ def test_membership_changes_in_the_admin_are_recorded(
         f"(user {people.analyst.pk}, role staff in district)"
     ) in logged
     assert f"admin: user {people.steward.pk} deleted membership {added.pk}" in logged
+
+
+def admin_form_data(response, **fields: str) -> dict[str, str]:
+    """Return what the admin's add form posts: its fields and empty inlines."""
+    data = dict(fields)
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name, value in management.initial.items():
+            data[f"{management.prefix}-{name}"] = str(value)
+    return data
+
+
+def test_a_second_backbone_is_refused_naming_the_first(steward_client, community):
+    add = reverse("admin:community_organization_add")
+    data = admin_form_data(
+        steward_client.get(add),
+        name="Second Backbone",
+        slug="second-backbone",
+        kind="other",
+        is_backbone="on",
+    )
+
+    response = steward_client.post(add, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors == {
+        "is_backbone": [
+            f"There is already a backbone organization: {community.backbone.name}."
+        ]
+    }
+    assert "one_backbone_per_community" not in response.content.decode()
+
+
+def test_the_backbone_itself_can_still_be_edited(steward_client, community):
+    backbone = community.backbone
+    change = reverse("admin:community_organization_change", args=[backbone.pk])
+    data = admin_form_data(
+        steward_client.get(change),
+        name="Renamed Backbone",
+        slug=backbone.slug,
+        kind=backbone.kind,
+        is_backbone="on",
+    )
+
+    response = steward_client.post(change, data)
+
+    assert response.status_code == 302
+    backbone.refresh_from_db()
+    assert backbone.name == "Renamed Backbone"

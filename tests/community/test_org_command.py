@@ -78,9 +78,14 @@ def test_an_unknown_kind_is_refused():
     ("slug", "refusal"),
     [
         ("", "may not be empty"),
-        ("Heron Club", "only lower-case letters"),
-        ("heron club", "only lower-case letters"),
+        ("Heron Club", "must be lower-case letters and digits"),
+        ("heron club", "must be lower-case letters and digits"),
         ("x" * 61, "longer than 60"),
+        ("x--", "single hyphens between them"),
+        ("heron--club", "single hyphens between them"),
+        ("heron-", "none at the start or the end"),
+        ("heron_club", "must be lower-case letters and digits"),
+        ("héron", "must be lower-case letters and digits"),
     ],
 )
 def test_a_slug_that_is_not_one_is_refused(slug, refusal):

@@ -36,7 +36,7 @@ def test_it_adds_a_program_to_an_organization(club):
     ("slug", "refusal"),
     [
         ("", "The slug may not be empty"),
-        ("Bad Prog", "only lower-case letters"),
+        ("Bad Prog", "must be lower-case letters and digits"),
         ("x" * 61, "longer than 60"),
     ],
 )

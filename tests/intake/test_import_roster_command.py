@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from braid.children.models import SourceRecord
+from braid.intake import services
 from braid.intake.management.commands.import_roster import Command
 from braid.intake.models import BatchStatus, RosterBatch
 from tests.intake.rosters import AVA, LEO, MIA, roster
@@ -38,10 +39,58 @@ def test_it_commits_and_exits_zero(run):
     assert counts.endswith("2 rows: 2 new, 0 changed, 0 unchanged, 0 ended; committed")
     # Ava and Mia Okafor share a birthday: twins, not a duplicate.
     assert linking == (
-        "linking: 0 to children already known, 2 new children, "
+        "linking: 0 records joined children already known, 2 new children, "
         "0 pairs for review, 0 possible duplicates"
     )
     assert SourceRecord.objects.count() == 2
+
+
+def test_it_counts_one_row_and_one_child_in_the_singular(run):
+    _, out = run(roster(AVA), "--org", "district", "--as-of", "2026-09-01")
+
+    counts, linking = out.strip().splitlines()[-2:]
+    assert counts.endswith(": 1 row: 1 new, 0 changed, 0 unchanged, 0 ended; committed")
+    assert linking == (
+        "linking: 0 records joined children already known, 1 new child, "
+        "0 pairs for review, 0 possible duplicates"
+    )
+
+
+def test_it_says_how_many_changed_records_were_linked_again(run):
+    district = "Student ID,First Name,Last Name,DOB,ZIP"
+    run(
+        roster("z1,Zoe,Hartwell,2015-02-02,60630", header=district),
+        "--org",
+        "district",
+        "--as-of",
+        "2026-11-01",
+    )
+    for day, row in [
+        ("2026-11-01", "q1,Quinn,Yarrow,2011-09-09,60631"),
+        ("2026-11-15", "q1,Zoe,Hartwell,2015-02-02,60630"),
+    ]:
+        code, out = run(
+            roster(row, header=district),
+            "--org",
+            "club",
+            "--as-of",
+            day,
+            "--format",
+            "json",
+        )
+
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["changed"] == 1
+    assert summary["linking"]["relinked"] == 1
+    assert summary["linking"]["relinked_to_another_child"] == 1
+    assert services.linking_text(summary["linking"]) == (
+        "0 records joined children already known, 0 new children, 1 changed "
+        "record linked again, 1 record moved to another child, 0 pairs for "
+        "review, 0 possible duplicates"
+    )
+    children = SourceRecord.objects.values_list("child_id", flat=True)
+    assert len(set(children)) == 1
 
 
 def test_it_prints_one_json_object_with_counts_and_errors(run):
@@ -219,6 +268,51 @@ def test_a_date_format_braid_cannot_use_is_a_usage_error(argv):
     assert code == 2
     assert "--date-format: The date format %m/%Y is not one Braid can use" in err
     assert not RosterBatch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--org", "nowhere"], "No organization 'nowhere'; see `braid org list`."),
+        (["--org", "clinic"], "not set up to contribute rosters"),
+    ],
+)
+def test_a_command_error_in_json_is_one_object_naming_it_and_exits_one(
+    community, people, tmp_path, capsys, args, error
+):
+    path = tmp_path / "fall.csv"
+    path.write_bytes(roster(AVA))
+
+    with pytest.raises(SystemExit) as exit:
+        Command().run_from_argv(
+            ["braid", "import_roster", str(path), *args, "--format", "json"]
+        )
+
+    assert exit.value.code == 1
+    out, err = capsys.readouterr()
+    assert list(json.loads(out)) == ["error"]
+    assert error in json.loads(out)["error"]
+    assert err.startswith("CommandError: ")
+    assert not RosterBatch.objects.exists()
+
+
+def test_an_unreadable_file_in_json_is_one_object_naming_it(run, tmp_path):
+    out = io.StringIO()
+    missing = tmp_path / "missing.csv"
+
+    with pytest.raises(CommandError) as refusal:
+        call_command(
+            "import_roster",
+            str(missing),
+            "--org",
+            "district",
+            "--format",
+            "json",
+            stdout=out,
+        )
+
+    assert json.loads(out.getvalue()) == {"error": str(refusal.value)}
+    assert "Cannot read" in str(refusal.value)
 
 
 def test_an_as_of_still_to_come_is_refused_as_on_the_web(run):

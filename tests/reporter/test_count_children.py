@@ -8,9 +8,10 @@ import json
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from braid.children.models import SourceRecord
+from braid.cli import main
 from braid.reporter.counts import age_band, count_children, parse_dimensions
 from tests.factories import (
     PASSWORD,
@@ -352,3 +353,59 @@ def report_json(by: str) -> dict:
 
 def shown(data: dict, i: int) -> list[str]:
     return [n["display"] for n in [*data["cells"][i], data["row_totals"][i]]]
+
+
+def report_from_the_command_line(capsys, *args: str) -> tuple[int, str]:
+    """Run `braid report` as a shell would; return its exit code and errors."""
+    with pytest.raises(SystemExit) as exit:
+        main(["braid", "report", *args])
+    return int(exit.value.code or 0), capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("day", "refusal"),
+    [
+        ("2026-02-30", "argument --on: '2026-02-30' is not a date that exists"),
+        ("yesterday", "argument --on: 'yesterday' is not a date that exists"),
+    ],
+)
+def test_the_report_command_refuses_a_day_that_is_not_one_as_a_usage_error(
+    capsys, day, refusal
+):
+    code, errors = report_from_the_command_line(
+        capsys, "counts", "--by", "grade", "--on", day
+    )
+
+    assert code == 2
+    assert errors.startswith("usage: braid report counts")
+    assert refusal in errors
+    assert "Traceback" not in errors
+
+
+def test_the_report_command_refuses_a_day_after_today(capsys):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+
+    code, errors = report_from_the_command_line(
+        capsys, "counts", "--by", "grade", "--on", tomorrow.isoformat()
+    )
+
+    assert code == 2
+    assert f"argument --on: {tomorrow.isoformat()} is after today" in errors
+
+
+def test_the_report_command_counts_today_when_asked_for_it(served):
+    out = io.StringIO()
+
+    call_command(
+        "report",
+        "counts",
+        "--by",
+        "organization",
+        "--on",
+        timezone.localdate().isoformat(),
+        "--format",
+        "json",
+        stdout=out,
+    )
+
+    assert json.loads(out.getvalue())["threshold"] == 11

@@ -40,6 +40,17 @@
     pairs[index].focus();
   }
 
+  // The label's own words, without the key shown beside them: cutting the
+  // key's letter out of the text would take it from the first word that has
+  // it ("Not the same chil d").
+  function labelText(label) {
+    var copy = label.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll("kbd"), function (kbd) {
+      kbd.remove();
+    });
+    return copy.textContent.trim();
+  }
+
   function answer(key) {
     var index = current < 0 ? 0 : current;
     var choice = pairs[index].querySelector('input[data-key="' + key + '"]');
@@ -53,7 +64,7 @@
       var label = form.querySelector('label[for="' + choice.id + '"]');
       status.textContent =
         (heading ? heading.textContent.trim() + ": " : "") +
-        (label ? label.textContent.replace(key, "").trim() : "");
+        (label ? labelText(label) : "");
     }
     if (index + 1 < pairs.length) {
       go(index + 1);

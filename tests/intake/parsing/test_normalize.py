@@ -69,11 +69,17 @@ class TestMask:
         ("value", "masked"),
         [
             ("John Smith", "J*** S****"),
-            ("02/31/2015", "0*/3*/2***"),
-            ("00123", "0****"),
+            ("02/31/2015", "**/**/****"),
+            ("3/7/2015 0:00", "*/*/**** *:**"),
+            ("3.4.2015", "*.*.****"),
+            ("00123", "*****"),
+            ("S901", "S***"),
+            ("1", "*"),
+            ("A", "*"),
+            ("Ana J. Li", "A** *. L*"),
             ("", ""),
             ("Ñuñez-Óla", "Ñ****-Ó**"),
         ],
     )
-    def test_it_keeps_only_the_first_character_of_each_word(self, value, masked):
+    def test_it_keeps_only_the_first_letter_of_each_longer_word(self, value, masked):
         assert mask(value) == masked

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from braid.access import policy
 from braid.community.models import Organization, Program
@@ -54,6 +55,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self._import(options)
+        except CommandError as error:
+            # A script reading the JSON gets an object whatever went wrong;
+            # the message still goes to the terminal, and the exit code is 1.
+            if options["format"] == "json":
+                self.stdout.write(json.dumps({"error": str(error)}, ensure_ascii=False))
+            raise
+
+    def _import(self, options: dict[str, Any]) -> None:
         path = Path(options["path"])
         try:
             content = path.read_bytes()
@@ -109,16 +120,12 @@ class Command(BaseCommand):
             verdict = "would commit (dry run, nothing changed)"
         else:
             verdict = "committed"
-        self.stdout.write(
-            f"batch {summary['batch']}: {summary['rows']} rows: {counts}; {verdict}"
-        )
+        rows = ngettext("%(count)s row", "%(count)s rows", summary["rows"]) % {
+            "count": summary["rows"]
+        }
+        self.stdout.write(f"batch {summary['batch']}: {rows}: {counts}; {verdict}")
         if linking := summary["linking"]:
-            self.stdout.write(
-                f"linking: {linking['linked_to_known_children']} to children "
-                f"already known, {linking['new_children']} new children, "
-                f"{linking['pairs_for_review']} pairs for review, "
-                f"{linking['possible_duplicates']} possible duplicates"
-            )
+            self.stdout.write(f"linking: {services.linking_text(linking)}")
 
 
 def _where(issue: dict[str, Any]) -> str:

@@ -1,3 +1,4 @@
+import argparse
 from datetime import date
 from typing import Any
 
@@ -25,7 +26,12 @@ class Command(BaseCommand):
             metavar="DIMENSION[,DIMENSION]",
             help="organization, program, gender, age-band or grade; two for a table",
         )
-        counts.add_argument("--on", type=_date, help="the day counted (default: today)")
+        counts.add_argument(
+            "--on",
+            type=_date,
+            metavar="YYYY-MM-DD",
+            help="the day counted, today or before (default: today)",
+        )
         counts.add_argument("--format", choices=list(RENDERERS), default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -44,8 +50,24 @@ class Command(BaseCommand):
                 self.stderr.write(note, style_func=None)
 
 
+# An argument type raises ArgumentTypeError, which argparse turns into a usage
+# error naming the option; a CommandError raised there ends in a traceback.
+
+
 def _date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--on {value!r} is not a date like 2026-10-01") from None
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date that exists, like 2026-10-01"
+        ) from None
+
+    # Children are counted by the enrollments rosters have reported; a day
+    # to come would count whoever is enrolled now as if still there then.
+    today = timezone.localdate()
+    if day > today:
+        raise argparse.ArgumentTypeError(
+            f"{value} is after today ({today.isoformat()}): a count is of today "
+            "or a day before it"
+        )
+    return day
