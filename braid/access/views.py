@@ -30,12 +30,12 @@ from braid.agreements.models import Purpose
 from braid.community.models import Organization
 from braid.http import AuthenticatedRequest
 from braid.records.models import Category
+from braid.reporter.render import inert
 
 ENTRIES_PER_PAGE = 50
 EXPORT_CHUNK = 2000
 CATEGORY_LABELS = dict(Category.choices)
 # Spreadsheets run a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class FilterForm(forms.Form):
@@ -190,19 +190,15 @@ def _csv_lines(entries: QuerySet[Disclosure]) -> Iterator[str]:
                 entry.sequence,
                 entry.at.astimezone(UTC).isoformat(),
                 entry.child.public_id,
-                _cell(entry.username),
+                inert(entry.username),
                 entry.organization.slug,
                 " ".join(entry.categories),
                 entry.purpose,
                 entry.legal_basis,
                 entry.level,
                 entry.release,
-                _cell(entry.reference),
+                inert(entry.reference),
                 json.dumps(entry.grounds, sort_keys=True),
                 entry.hash,
             ]
         )
-
-
-def _cell(text: str) -> str:
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text

@@ -18,6 +18,7 @@ from braid.children.models import Child
 from braid.children.normalize import id_key, name_key
 from braid.consent.permissions import can_see_consents
 from braid.http import AuthenticatedRequest
+from braid.reporter.render import inert
 
 
 @login_required
@@ -85,7 +86,7 @@ def export(request: AuthenticatedRequest) -> HttpResponse:
     )
     writer = csv.writer(response)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([inert(cell) for cell in row] for row in rows)
     return response
 
 

@@ -28,7 +28,7 @@ from braid.intake.parsing import MAY_BE_BLANK, ParsedRoster, read_roster
 from braid.intake.parsing.roster import some_lines
 from braid.intake.parsing.types import Field, Issue, Row
 from braid.linkage import features as linkage_features
-from braid.linkage.mapper import CHUNK, MappingSummary, map_new_records
+from braid.linkage.mapper import CHUNK, MappingSummary, compared, map_new_records
 from braid.records.models import Enrollment
 
 logger = logging.getLogger(__name__)
@@ -213,7 +213,7 @@ def commit(batch: RosterBatch, user: User) -> Outcome:
             result = preview(batch)
             linking = None
             if result.ok:
-                linking = _apply(batch, result)
+                linking = _apply(batch, result, user)
                 _finish(batch, result, BatchStatus.COMMITTED)
     except Exception:
         batch.refresh_from_db()
@@ -330,20 +330,72 @@ def summary(outcome: Outcome) -> dict[str, Any]:
         "errors": [issue.as_dict() for issue in result.errors],
         "warnings": [issue.as_dict() for issue in result.warnings],
         "notices": [issue.as_dict() for issue in result.notices],
-        "linking": _linking(outcome.linking),
+        "linking": linking_counts(outcome.linking),
     }
 
 
-def _linking(linking: MappingSummary | None) -> dict[str, Any] | None:
+def linking_counts(linking: MappingSummary | None) -> dict[str, Any] | None:
+    """Return how a committed roster's records were linked, for JSON."""
     if linking is None:
         return None
     return {
         "linked_to_known_children": linking.linked,
         "new_children": linking.new_children,
+        "relinked": linking.relinked,
+        "relinked_to_another_child": linking.moved,
         "pairs_for_review": linking.review,
         "possible_duplicates": linking.duplicates,
         "seconds": round(linking.seconds, 2),
     }
+
+
+def linking_text(counts: Mapping[str, Any]) -> str:
+    """Say in words what ``linking_counts`` gives in numbers."""
+    parts = [
+        ngettext(
+            "%(count)s record joined a child already known",
+            "%(count)s records joined children already known",
+            counts["linked_to_known_children"],
+        )
+        % {"count": counts["linked_to_known_children"]},
+        ngettext(
+            "%(count)s new child",
+            "%(count)s new children",
+            counts["new_children"],
+        )
+        % {"count": counts["new_children"]},
+    ]
+    if counts["relinked"]:
+        moved = counts["relinked_to_another_child"]
+        parts += [
+            ngettext(
+                "%(count)s changed record linked again",
+                "%(count)s changed records linked again",
+                counts["relinked"],
+            )
+            % {"count": counts["relinked"]},
+            ngettext(
+                "%(count)s record moved to another child",
+                "%(count)s records moved to other children",
+                moved,
+            )
+            % {"count": moved},
+        ]
+    parts += [
+        ngettext(
+            "%(count)s pair for review",
+            "%(count)s pairs for review",
+            counts["pairs_for_review"],
+        )
+        % {"count": counts["pairs_for_review"]},
+        ngettext(
+            "%(count)s possible duplicate",
+            "%(count)s possible duplicates",
+            counts["possible_duplicates"],
+        )
+        % {"count": counts["possible_duplicates"]},
+    ]
+    return ", ".join(parts)
 
 
 def _require_staged(batch: RosterBatch) -> None:
@@ -531,23 +583,31 @@ def _open_enrollments(batch: RosterBatch) -> list[Enrollment]:
     )
 
 
-def _apply(batch: RosterBatch, result: Preview) -> MappingSummary:
+def _apply(batch: RosterBatch, result: Preview, user: User) -> MappingSummary:
     now = timezone.now()
     fields = [f for f in RECORD_FIELDS if f in set(result.parsed.mapping.values())]
 
-    created = [_new_record(batch, row) for row in result.new]
-    mapping = map_new_records(created, now=now)
-    SourceRecord.objects.bulk_create(created, batch_size=500)
-    mapping.record_reviews()
-
-    updated = [
-        _updated_record(record, row, fields) for row, record, _ in result.changed
-    ]
+    updated: list[SourceRecord] = []
+    relink: list[SourceRecord] = []
+    for row, record, _differences in result.changed:
+        before = compared(record)
+        updated.append(_updated_record(record, row, fields))
+        if compared(record) != before:
+            relink.append(record)
     if updated:
         names = sorted({f.value for f in fields} | _key_fields(fields) | {"updated_at"})
         for record in updated:
             record.updated_at = now
         SourceRecord.objects.bulk_update(updated, names, batch_size=500)
+
+    # The changed records are saved first, so that linking them again reads
+    # their new details wherever it reads the database.
+    created = [_new_record(batch, row) for row in result.new]
+    mapping = map_new_records(
+        created, changed=relink, now=now, user=user, batch=batch.pk
+    )
+    SourceRecord.objects.bulk_create(created, batch_size=500)
+    mapping.record_reviews()
 
     enrolled_ids = {e.source_record_id for e in _open_enrollments(batch)}
     to_enroll = [r for r in created + updated if r.pk not in enrolled_ids]

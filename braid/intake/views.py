@@ -196,7 +196,13 @@ def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     batch = _handled_batch(request, pk)
     outcome = services.commit(batch, request.user)
-    if outcome.committed:
+    if counts := services.linking_counts(outcome.linking):
+        messages.success(
+            request,
+            _("The roster is committed. Linking: %(linking)s.")
+            % {"linking": services.linking_text(counts)},
+        )
+    elif outcome.committed:
         messages.success(request, _("The roster is committed."))
     else:
         messages.error(request, _("The roster was rejected; nothing was changed."))

@@ -163,7 +163,11 @@ def _ambiguous(
     A child has one record per organization and an existing child is not
     merged by a newcomer, so two strong partners from one organization, or
     from two existing children, compete. When the runner-up is within
-    ``AMBIGUITY_MARGIN`` bits of the best, picking one would be a guess.
+    ``AMBIGUITY_MARGIN`` bits of the best of the partners it competes with,
+    picking one would be a guess. A stronger partner it does not compete
+    with (another organization's record of the same child) settles nothing
+    between them: measured from it, a tie would be seen when the child's
+    records arrive one roster at a time and missed in a full re-link.
     """
     partners: dict[int, list[tuple[float, int, Pair]]] = defaultdict(list)
     for a, b in strong:
@@ -182,10 +186,13 @@ def _ambiguous(
 
     held: dict[Pair, Hold] = {}
     for candidates in partners.values():
-        top = max(weight for weight, _, _ in candidates)
-        close = [(p, edge) for w, p, edge in candidates if top - w <= AMBIGUITY_MARGIN]
-        if any(compete(p, q) for (p, _), (q, _) in combinations(close, 2)):
-            held.update((edge, Hold.COMPETING) for _, edge in close)
+        for (w_p, p, edge_p), (w_q, q, edge_q) in combinations(candidates, 2):
+            if not compete(p, q):
+                continue
+            rivals = [w for w, r, _ in candidates if r in (p, q) or compete(r, p)]
+            rivals += [w for w, r, _ in candidates if compete(r, q)]
+            if max(rivals) - min(w_p, w_q) <= AMBIGUITY_MARGIN:
+                held[edge_p] = held[edge_q] = Hold.COMPETING
     return held
 
 

@@ -5,15 +5,20 @@ back, and leaves pair decisions behind that every later run obeys.
 """
 
 import logging
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from itertools import product
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from braid.children.models import Child, LinkRule, SourceRecord
+from braid.community.models import Organization
+from braid.linkage.clustering import Pair, pair
 from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
 
 logger = logging.getLogger(__name__)
@@ -21,6 +26,55 @@ logger = logging.getLogger(__name__)
 
 class MappingError(Exception):
     pass
+
+
+class DuplicateRecords(MappingError):
+    """A merge that would give a child two records of one organization."""
+
+    def __init__(self, message: str, organizations: Sequence[Organization]) -> None:
+        super().__init__(message)
+        self.organizations = list(organizations)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two records that may not be one child without a person saying so.
+
+    Either they are two records of one organization, or a standing decision
+    says they are not the same child.
+    """
+
+    first: SourceRecord
+    second: SourceRecord
+    decision: PairDecision | None = None
+
+    def describe(self) -> str:
+        if self.decision is None:
+            return _(
+                "%(organization)s %(first)s and %(second)s are two records of one "
+                "organization"
+            ) % {
+                "organization": self.first.organization.name,
+                "first": self.first.local_id,
+                "second": self.second.local_id,
+            }
+        who = self.decision.decided_by
+        return _(
+            "%(first)s and %(second)s were decided not the same child by %(who)s "
+            "on %(when)s"
+        ) % {
+            "first": record_label(self.first),
+            "second": record_label(self.second),
+            "who": who.get_username() if who else _("a person no longer listed"),
+            "when": formats.date_format(
+                timezone.localtime(self.decision.decided_at), "DATE_FORMAT"
+            ),
+        }
+
+
+def record_label(record: SourceRecord) -> str:
+    """Name a record by its organization and local ID, never by the child."""
+    return f"{record.organization.name} {record.local_id}"
 
 
 @transaction.atomic
@@ -40,7 +94,7 @@ def decide(item: ReviewItem, same: bool | None, user: User) -> PairDecision | No
     a, b = item.record_a, item.record_b
     event: MappingEvent | None = None
     if same and a.child_id != b.child_id:
-        event = _merge(_child(a), _child(b), user)
+        event = _join(a, b, user)
     elif not same and a.child_id == b.child_id:
         event = _split(a.child, [b], user)
 
@@ -59,16 +113,42 @@ def decide(item: ReviewItem, same: bool | None, user: User) -> PairDecision | No
 
 
 @transaction.atomic
-def merge(survivor: Child, other: Child, user: User) -> MappingEvent:
-    """Make two children one: the older ID stays, the other points to it."""
+def merge(
+    survivor: Child,
+    other: Child,
+    user: User,
+    *,
+    duplicates_in: Collection[int] = (),
+) -> MappingEvent:
+    """Make two children one: the older ID stays, the other points to it.
+
+    ``duplicates_in`` names the organizations (by id) whose two records in
+    the union the person has confirmed are duplicates of one child.
+    """
     survivor, other = _child_of(survivor), _child_of(other)
     if survivor.pk == other.pk:
         raise MappingError(_("These are already one child."))
-    first_a = survivor.source_records.order_by("pk").first()
-    first_b = other.source_records.order_by("pk").first()
+    mine, theirs = _records_of(survivor), _records_of(other)
+
+    conflicts = _conflicts(mine, theirs)
+    apart = [c for c in conflicts if c.decision is not None]
+    if apart:
+        raise MappingError(_decided_apart_message(apart))
+    unconfirmed = [c for c in conflicts if c.first.organization_id not in duplicates_in]
+    if unconfirmed:
+        raise _duplicates_error(unconfirmed)
+
     event = _merge(survivor, other, user)
-    if first_a and first_b:
-        _record_decision(first_a.pk, first_b.pk, True, user, event)
+    # Every pair across the two is the person's word, so that no later run
+    # takes apart what they joined.
+    for left, right in product(mine, theirs):
+        _record_decision(left.pk, right.pk, True, user, event)
+    if conflicts:
+        logger.info(
+            "Merge %s joined duplicates confirmed in organizations %s",
+            event.pk,
+            sorted({c.first.organization_id for c in conflicts}),
+        )
     return event
 
 
@@ -119,12 +199,13 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
         Child.objects.filter(pk=child_id).update(merged_into=None, merged_at=None)
     for child_id, into in event.revived:
         Child.objects.filter(pk=child_id).update(merged_into_id=into, merged_at=stamp)
+    emptied = _retire_emptied(moves, stamp)
 
     reversal = MappingEvent.objects.create(
         kind=MappingEvent.Kind.UNDO,
         created_by=user,
         moves=moves,
-        merged=[[c, i] for c, i in event.revived],
+        merged=[*([c, i] for c, i in event.revived), *emptied],
         revived=[[c, i] for c, i in event.merged],
         undoes=event,
     )
@@ -133,8 +214,172 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
     return reversal
 
 
+def _retire_emptied(moves: Sequence[Sequence[int]], stamp: datetime) -> list[list[int]]:
+    """Point each child that moves left with no records to where they went.
+
+    A child with no records is no child; its community ID must still lead
+    somewhere, as a merged child's does.
+    """
+    went: dict[int, Counter[int]] = defaultdict(Counter)
+    for _record, was, now in moves:
+        went[was][now] += 1
+    emptied = Child.objects.filter(
+        pk__in=list(went), merged_into__isnull=True, source_records__isnull=True
+    ).values_list("pk", flat=True)
+
+    retired = []
+    for child_id in emptied:
+        into = went[child_id].most_common(1)[0][0]
+        Child.objects.filter(pk=child_id).update(merged_into_id=into, merged_at=stamp)
+        logger.info("Child %s left without records now leads to %s", child_id, into)
+        retired.append([child_id, into])
+    return retired
+
+
 def _child(record: SourceRecord) -> Child:
     return Child.objects.select_for_update().get(pk=record.child_id)
+
+
+def _records_of(child: Child) -> list[SourceRecord]:
+    return list(
+        child.source_records.select_for_update(of=("self",))
+        .select_related("organization")
+        .order_by("pk")
+    )
+
+
+def _conflicts(
+    left: Sequence[SourceRecord],
+    right: Sequence[SourceRecord],
+    *,
+    besides: Pair | None = None,
+) -> list[Conflict]:
+    """Return the pairs across two sets of records that may not be one child.
+
+    ``besides`` is a pair the person is deciding now, which is no conflict.
+    """
+    apart = _standing_apart([r.pk for r in (*left, *right)])
+    found = []
+    for x, y in product(left, right):
+        key = pair(x.pk, y.pk)
+        if key == besides or x.pk == y.pk:
+            continue
+        decision = apart.get(key)
+        if decision is not None or x.organization_id == y.organization_id:
+            found.append(Conflict(x, y, decision))
+    return found
+
+
+def _standing_apart(record_ids: Sequence[int]) -> dict[Pair, PairDecision]:
+    decided = PairDecision.standing.filter(
+        same=False, record_a_id__in=record_ids, record_b_id__in=record_ids
+    ).select_related("decided_by", "event")
+    return {(d.record_a_id, d.record_b_id): d for d in decided}
+
+
+def _decided_apart_message(apart: Sequence[Conflict]) -> str:
+    sentences = [_("These children cannot be merged.")]
+    for conflict in apart:
+        decision = conflict.decision
+        assert decision is not None
+        event = decision.event
+        if event is not None and not hasattr(event, "undone_by"):
+            remedy = _(
+                "The decision came with change #%(number)s (%(kind)s): if they are "
+                "one child after all, undo that change in the list of changes, "
+                "which withdraws the decision and puts the records back as they "
+                "were before it."
+            ) % {"number": event.pk, "kind": event.get_kind_display()}
+        else:
+            remedy = _(
+                "That decision stands: no page can withdraw it, and a merge does "
+                "not override it."
+            )
+        sentences.append(f"{conflict.describe()}. {remedy}")
+    return " ".join(sentences)
+
+
+def _duplicates_error(conflicts: Sequence[Conflict]) -> DuplicateRecords:
+    organizations = {c.first.organization_id: c.first.organization for c in conflicts}
+    described = "; ".join(c.describe() for c in conflicts)
+    message = _(
+        "Together these children would hold two records of one organization: "
+        "%(conflicts)s. Merge them only if those are duplicate records of one "
+        "child: confirm it for the organization below and merge again."
+    ) % {"conflicts": described}
+    ordered = sorted(organizations.values(), key=lambda o: (o.name, o.pk))
+    return DuplicateRecords(message, ordered)
+
+
+def _join(a: SourceRecord, b: SourceRecord, user: User) -> MappingEvent:
+    """Make a pair one child, moving only what the answer is about.
+
+    The person said the two records are one child; the other records of
+    their children came by a score or an earlier decision. When the others
+    of one side stand in the way, that side's record of the pair moves on
+    its own; when both sides' do, nobody can tell which link is wrong.
+    """
+    child_a, child_b = _child(a), _child(b)
+    in_a, in_b = _records_of(child_a), _records_of(child_b)
+    besides = pair(a.pk, b.pk)
+    across = _conflicts(in_a, in_b, besides=besides)
+    if not across:
+        return _merge(child_a, child_b, user)
+
+    b_fits = not _conflicts(in_a, [b], besides=besides)
+    a_fits = not _conflicts([a], in_b, besides=besides)
+    if b_fits and not a_fits:
+        return _move(b, a, child_b, child_a, [c.second for c in across], user)
+    if a_fits and not b_fits:
+        return _move(a, b, child_a, child_b, [c.first for c in across], user)
+    raise MappingError(
+        _(
+            "These two cannot be made one child as their children stand: "
+            "%(conflicts)s. Separate the record that does not belong on its "
+            "child's page, then answer again."
+        )
+        % {"conflicts": "; ".join(c.describe() for c in across)}
+    )
+
+
+def _move(
+    record: SourceRecord,
+    partner: SourceRecord,
+    from_child: Child,
+    to_child: Child,
+    apart: Sequence[SourceRecord],
+    user: User,
+) -> MappingEvent:
+    """Move one record to its partner's child, apart from what it leaves."""
+    record = SourceRecord.objects.select_for_update().get(pk=record.pk)
+    record.child = to_child
+    record.link_rule, record.linked_by, record.linked_at = (
+        LinkRule.HUMAN,
+        user,
+        timezone.now(),
+    )
+    record.save(update_fields=["child", "link_rule", "linked_by", "linked_at"])
+
+    left_apart = sorted({r.pk for r in apart})
+    event = MappingEvent.objects.create(
+        kind=MappingEvent.Kind.MOVE,
+        created_by=user,
+        moves=[[record.pk, from_child.pk, to_child.pk]],
+        summary={
+            "records_moved": 1,
+            "record": record.pk,
+            "partner": partner.pk,
+            "apart_from": left_apart,
+        },
+    )
+    # Being one child with the partner, the record cannot be one child with
+    # the records that stood in the way: that follows from the answer.
+    for other in left_apart:
+        _record_decision(record.pk, other, False, user, event)
+    logger.info(
+        "Record %s moved from child %s to %s", record.pk, from_child.pk, to_child.pk
+    )
+    return event
 
 
 def _child_of(child: Child) -> Child:
@@ -216,10 +461,15 @@ def _split_target(child: Child, moving_ids: set[int]) -> tuple[Child, list[list[
 
 
 def _records_merged_from(merged: Child, into: Child) -> set[int]:
-    events = MappingEvent.objects.filter(kind=MappingEvent.Kind.MERGE).order_by("-pk")
-    for event in events:
+    # A merge, a re-link or an undo may have retired the child; the records
+    # it gave up are the moves from it to the child it leads to.
+    for event in MappingEvent.objects.order_by("-pk").iterator(chunk_size=200):
         if [merged.pk, into.pk] in event.merged:
-            return {record_id for record_id, _, _ in event.moves}
+            return {
+                record_id
+                for record_id, was, now in event.moves
+                if was == merged.pk and now == into.pk
+            }
     return set()
 
 

@@ -1,9 +1,10 @@
 """Linking source records to children with the probabilistic model.
 
-Two ways in: a new roster's records are linked against the existing index
-inside the transaction that commits the roster (``link_new``), and the whole
-community is linked afresh by ``relink`` (``braid link --all``). Both obey
-the same rules and every decision a person has made.
+Two ways in: a new roster's records, and the records whose compared details
+it changed, are linked against the existing index inside the transaction
+that commits the roster (``link_new``), and the whole community is linked
+afresh by ``relink`` (``braid link --all``). Both obey the same rules and
+every decision a person has made.
 """
 
 import json
@@ -19,7 +20,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from braid.children.models import Child, LinkRule, SourceRecord
@@ -105,12 +106,29 @@ def policy() -> LinkagePolicy:
     return current
 
 
+OPEN = [ReviewItem.Status.PENDING, ReviewItem.Status.SKIPPED]
+LINK_FIELDS = [
+    "child",
+    "link_rule",
+    "link_score",
+    "link_weight",
+    "link_model",
+    "linked_by",
+    "linked_at",
+]
+
+
 @dataclass
 class PendingReview:
     a: SourceRecord
     b: SourceRecord
     scored: ScoredPair
     hold: Hold | None
+    # Both records were saved before: the pair may have been queued already.
+    known: bool = False
+    # A pair a person said was one child, asked about again because one
+    # record's details have changed since.
+    reopen: bool = False
 
     @property
     def within_organization(self) -> bool:
@@ -121,46 +139,75 @@ class PendingReview:
 class MappingSummary:
     linked: int = 0
     new_children: int = 0
+    # Known records whose compared details changed, linked again, and how
+    # many of them now belong to another child.
+    relinked: int = 0
+    moved: int = 0
     review: int = 0
     duplicates: int = 0
     seconds: float = 0.0
     pending: list[PendingReview] = field(default_factory=list)
     model: LinkageModel | None = None
+    event: MappingEvent | None = None
 
     def record_reviews(self) -> None:
         """Queue the pairs for review, once the new records have been saved."""
-        items = [_review_item(p.a.pk, p.b.pk, p, self.model) for p in self.pending]
-        ReviewItem.objects.bulk_create(items, batch_size=500, ignore_conflicts=True)
+        _queue(self.pending, self.model)
         self.pending = []
 
 
+def compared(record: SourceRecord) -> dict[str, Any]:
+    """Return what the model compares of a record, to tell when it changes."""
+    values = _row(record, record.pk)
+    del values["record_id"]
+    return values
+
+
 def link_new(
-    records: Sequence[SourceRecord], *, now: datetime | None = None
+    records: Sequence[SourceRecord],
+    *,
+    changed: Sequence[SourceRecord] = (),
+    now: datetime | None = None,
+    user: User | None = None,
+    batch: int | None = None,
 ) -> MappingSummary:
-    """Give each unsaved record its child, creating the children it needs."""
+    """Give each unsaved record its child, creating the children it needs.
+
+    ``changed`` are saved records whose compared details a roster has just
+    changed: each is linked again as if new, unless a person's decision ties
+    it to its child.
+    """
     started = time.monotonic()
     now = now or timezone.now()
     current = policy()
     assert current.model is not None
     summary = MappingSummary(model=current.model)
-    if not records:
+    if not records and not changed:
         return summary
+    held = _held_by_decisions(changed)
+    loose = [record for record in changed if record.pk not in held]
 
-    # Unsaved records stand in the model under negative numbers.
+    # Unsaved records stand in the model under negative numbers; records
+    # linked again keep their own, and leave their children for the while.
     by_id = {-(index + 1): record for index, record in enumerate(records)}
+    by_id.update({record.pk: record for record in loose})
     new_rows = [_row(record, record_id) for record_id, record in by_id.items()]
-    existing = _candidates(new_rows)
+    # Records linked again are saved with their new details, and counted
+    # among the community's names already.
+    unsaved = [row for row in new_rows if row["record_id"] < 0]
+    saved = [row for row in new_rows if row["record_id"] > 0]
+    existing = _without(_candidates(new_rows), by_id)
     community = SourceRecord.objects.count() + len(records)
     scorer = scorer_for(current.model, community)
     try:
-        scorer.use_frequencies(frequencies_for(new_rows, existing.values()))
+        scorer.use_frequencies(frequencies_for(unsaved, [*saved, *existing.values()]))
         floor = current.review_weight
         scored = scorer.between(new_rows, list(existing.values()), floor=floor)
         scored += scorer.within(new_rows, floor=floor)
 
-        children = _children_of(existing, scored)
+        children = _children_of(existing, scored, leaving=set(by_id))
         # The chain rule may score records that came in with those children.
-        scorer.use_frequencies(frequencies_for(new_rows, existing.values()))
+        scorer.use_frequencies(frequencies_for(unsaved, [*saved, *existing.values()]))
         rows = {row["record_id"]: row for row in [*new_rows, *existing.values()]}
         result, by_pair = _cluster(
             scorer,
@@ -169,43 +216,198 @@ def link_new(
             current,
             groups=list(children.values()),
             fixed={r for members in children.values() for r in members},
-            decided=_decisions(r for p in scored for r in p.key if r > 0),
+            decided=_decisions(r for r in rows if r > 0),
         )
+        doubts = _doubted_decisions(scorer, held, current)
     finally:
         scorer.close()
 
-    child_of_record = {r: c for c, members in children.items() for r in members}
+    placed = _placements(result, by_id, by_pair, children)
     fresh: list[SourceRecord] = []
-    for cluster in result.clusters:
-        new_ids = [r for r in cluster if r < 0]
-        if not new_ids:
+    for record_id, (owner, scored_pair) in placed.items():
+        if record_id > 0:
             continue
-        owner = next((child_of_record[r] for r in cluster if r > 0), None)
-        for record_id in new_ids:
-            record = by_id[record_id]
-            joined = result.joined_by.get(record_id)
-            if owner is not None and joined is not None:
-                _mark_linked(record, owner, by_pair[joined], current.model, now)
-                summary.linked += 1
-            else:
-                fresh.append(record)
-
+        record = by_id[record_id]
+        if owner is not None and scored_pair is not None:
+            _mark_linked(record, owner, scored_pair, current.model, now)
+            summary.linked += 1
+        else:
+            fresh.append(record)
     _give_new_children(fresh, now)
     summary.new_children = len(fresh)
+
+    placed_again = {r: placed[r.pk] for r in loose}
+    summary.event = _move_relinked(placed_again, current.model, now, user, batch)
+    summary.relinked = len(loose)
+    summary.moved = len(summary.event.moves) if summary.event else 0
+
     summary.pending = _pending(result, by_pair, by_id, existing_records(result, by_id))
+    summary.pending += doubts
     summary.duplicates = sum(1 for p in summary.pending if p.within_organization)
     summary.review = len(summary.pending) - summary.duplicates
     summary.seconds = time.monotonic() - started
     logger.info(
-        "Linked %s new records: %s to existing children, %s new children, "
-        "%s pairs for review, in %.1f s",
+        "Linked %s new records: %s to existing children, %s new children; "
+        "%s changed records linked again, %s of them moved; %s pairs for "
+        "review, in %.1f s",
         len(records),
         summary.linked,
         summary.new_children,
+        summary.relinked,
+        summary.moved,
         len(summary.pending),
         summary.seconds,
     )
     return summary
+
+
+def _placements(
+    result: Result,
+    by_id: dict[int, SourceRecord],
+    by_pair: dict[Pair, ScoredPair],
+    children: dict[int, list[int]],
+) -> dict[int, tuple[int | None, ScoredPair | None]]:
+    """Return each linked record's child and the pair that joined it."""
+    child_of_record = {r: c for c, members in children.items() for r in members}
+    placed: dict[int, tuple[int | None, ScoredPair | None]] = {}
+    for cluster in result.clusters:
+        owner = next(
+            (child_of_record[r] for r in cluster if r in child_of_record), None
+        )
+        for record_id in (r for r in cluster if r in by_id):
+            joined = result.joined_by.get(record_id)
+            if owner is None or joined is None:
+                placed[record_id] = (None, None)
+            else:
+                placed[record_id] = (owner, by_pair[joined])
+    return placed
+
+
+def _without(
+    rows: dict[int, dict[str, Any]], leaving: Iterable[int]
+) -> dict[int, dict[str, Any]]:
+    for record_id in leaving:
+        rows.pop(record_id, None)
+    return rows
+
+
+def _held_by_decisions(records: Sequence[SourceRecord]) -> dict[int, set[int]]:
+    """Return the records a person tied to others, with those it is tied to.
+
+    A person's "same child" is not the model's to undo: such a record stays
+    with its child whatever its new details, and only the pairs a person
+    decided are looked at again.
+    """
+    held: dict[int, set[int]] = defaultdict(set)
+    ids = sorted(record.pk for record in records)
+    for chunk in _chunks(ids):
+        query = PairDecision.standing.filter(same=True).filter(
+            Q(record_a_id__in=chunk) | Q(record_b_id__in=chunk)
+        )
+        for a, b in query.values_list("record_a_id", "record_b_id"):
+            held[a].add(b)
+            held[b].add(a)
+    wanted = set(ids)
+    return {record_id: tied for record_id, tied in held.items() if record_id in wanted}
+
+
+def _doubted_decisions(
+    scorer: Scorer, held: dict[int, set[int]], current: LinkagePolicy
+) -> list[PendingReview]:
+    """Return the decided pairs the model would now not even ask about.
+
+    A record tied to its child by a person stays there; when its new details
+    make a decided pair score below the review threshold, the pair goes back
+    to the review queue so that a person can confirm the decision or undo
+    it. Nothing moves until they do.
+    """
+    pairs = sorted({pair(a, b) for a, tied in held.items() for b in tied})
+    if not pairs:
+        return []
+    ids = {r for p in pairs for r in p}
+    rows = _existing_rows(SourceRecord.objects.filter, "pk__in", ids)
+    doubted = [
+        p for p in scorer.listed(rows, pairs) if p.weight < current.review_weight
+    ]
+    records = SourceRecord.objects.in_bulk(sorted({r for p in doubted for r in p.key}))
+    return [
+        PendingReview(
+            records[p.key[0]],
+            records[p.key[1]],
+            p,
+            rules.hold_for(p),
+            known=True,
+            reopen=True,
+        )
+        for p in doubted
+    ]
+
+
+def _move_relinked(
+    placed: dict[SourceRecord, tuple[int | None, ScoredPair | None]],
+    model: LinkageModel,
+    now: datetime,
+    user: User | None,
+    batch: int | None,
+) -> MappingEvent | None:
+    """Put each record linked again where it now belongs, as one change.
+
+    A record that leaves a child with other records gets a child of its own;
+    one that was alone keeps its child, or, joining another child, leaves
+    its old ID pointing to that child, as a merge does.
+    """
+    if not placed:
+        return None
+    _set_aside_reviews([record.pk for record in placed])
+    old_children = {record.child_id for record in placed}
+    kept = set(
+        SourceRecord.objects.filter(child_id__in=old_children)
+        .exclude(pk__in=[record.pk for record in placed])
+        .values_list("child_id", flat=True)
+    )
+
+    alone = sorted(
+        (record for record, (owner, _) in placed.items() if owner is None),
+        key=lambda record: record.pk,
+    )
+    leaving: list[SourceRecord] = []
+    for record in alone:
+        if record.child_id in kept:
+            leaving.append(record)
+        else:
+            # Alone again, or still: the record keeps its child's ID.
+            kept.add(record.child_id)
+
+    moves: list[list[int]] = []
+    merged: list[list[int]] = []
+    for record, (owner, scored_pair) in placed.items():
+        if owner is None or scored_pair is None:
+            continue
+        was = record.child_id
+        if owner != was or record.link_rule == LinkRule.MODEL:
+            _mark_linked(record, owner, scored_pair, model, now)
+        if owner != was:
+            moves.append([record.pk, was, owner])
+            if was not in kept:
+                merged.append([was, owner])
+                kept.add(was)
+
+    was_of = {record.pk: record.child_id for record in leaving}
+    _give_new_children(leaving, now)
+    moves += [[record.pk, was_of[record.pk], record.child_id] for record in leaving]
+    SourceRecord.objects.bulk_update(list(placed), LINK_FIELDS, batch_size=500)
+    for child_id, survivor in merged:
+        Child.objects.filter(pk=child_id).update(merged_into_id=survivor, merged_at=now)
+    if not moves:
+        return None
+    return MappingEvent.objects.create(
+        kind=MappingEvent.Kind.RELINK,
+        created_by=user,
+        moves=moves,
+        merged=merged,
+        revived=[],
+        summary={"records_moved": len(moves), "roster_batch": batch},
+    )
 
 
 def existing_records(
@@ -299,12 +501,16 @@ def _existing_row(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _children_of(
-    existing: dict[int, dict[str, Any]], scored: Sequence[ScoredPair]
+    existing: dict[int, dict[str, Any]],
+    scored: Sequence[ScoredPair],
+    *,
+    leaving: set[int],
 ) -> dict[int, list[int]]:
     """Return the records of every child a new record scored against.
 
     The chain rule compares a new record with each record of a child it may
-    join, not only with the ones blocking happened to find.
+    join, not only with the ones blocking happened to find. Records being
+    linked again (``leaving``) are not their old children's for the while.
     """
     child_ids = {
         existing[r]["child_id"] for p in scored for r in p.key if r in existing
@@ -312,6 +518,8 @@ def _children_of(
     rows = _existing_rows(SourceRecord.objects.filter, "child_id__in", child_ids)
     members: dict[int, list[int]] = defaultdict(list)
     for record_id, row in rows.items():
+        if record_id in leaving:
+            continue
         existing.setdefault(record_id, row)
         members[row["child_id"]].append(record_id)
     return dict(members)
@@ -400,7 +608,7 @@ def _pending(
     records: dict[int, SourceRecord],
 ) -> list[PendingReview]:
     return [
-        PendingReview(records[a], records[b], by_pair[(a, b)], hold)
+        PendingReview(records[a], records[b], by_pair[(a, b)], hold, known=a > 0)
         for (a, b), hold in sorted(result.review.items())
     ]
 
@@ -431,6 +639,48 @@ def _review_item(
             for level in scored.levels
         ],
     )
+
+
+def _queue(pending: Sequence[PendingReview], model: LinkageModel | None) -> None:
+    """Queue pairs for review, asking again about any set aside or reopened."""
+    wanted = {pair(p.a.pk, p.b.pk): p for p in pending}
+    ids = sorted({min(p.a.pk, p.b.pk) for p in pending if p.known})
+    again: list[ReviewItem] = []
+    for chunk in _chunks(ids):
+        for item in ReviewItem.objects.filter(record_a_id__in=chunk):
+            p = wanted.get((item.record_a_id, item.record_b_id))
+            if p is None:
+                continue
+            if item.status == ReviewItem.Status.OBSOLETE or p.reopen:
+                again.append(_asked_again(item, p, model))
+    fields = ["kind", "reason", "status", "match_weight", "match_probability"]
+    fields += ["model", "comparison", "decision"]
+    ReviewItem.objects.bulk_update(again, fields, batch_size=500)
+
+    items = [_review_item(a, b, p, model) for (a, b), p in wanted.items()]
+    ReviewItem.objects.bulk_create(items, batch_size=500, ignore_conflicts=True)
+
+
+def _asked_again(
+    item: ReviewItem, pending: PendingReview, model: LinkageModel | None
+) -> ReviewItem:
+    fresh = _review_item(item.record_a_id, item.record_b_id, pending, model)
+    fresh.pk = item.pk
+    fresh.status = ReviewItem.Status.PENDING
+    fresh.decision = None
+    return fresh
+
+
+def _set_aside_reviews(record_ids: Sequence[int]) -> None:
+    """Take the open pairs of records about to be linked again off the queue.
+
+    They were scored on the old details; the pairs still in doubt come back
+    with the new scores.
+    """
+    for chunk in _chunks(sorted(record_ids)):
+        ReviewItem.objects.filter(
+            Q(record_a_id__in=chunk) | Q(record_b_id__in=chunk), status__in=OPEN
+        ).update(status=ReviewItem.Status.OBSOLETE)
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:

@@ -9,12 +9,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from braid.children.models import Child, SourceRecord
+from braid.community.models import Organization
 from braid.linkage import engine
-from braid.linkage.models import LinkagePolicy, ReviewItem
-
-# Match weights are in bits; a pair's total rarely leaves this range and a
-# threshold outside it would link everything or nothing.
-WEIGHT_LIMIT = 60.0
+from braid.linkage.models import WEIGHT_LIMIT, LinkagePolicy, ReviewItem
 
 
 class Answer(models.TextChoices):
@@ -137,6 +134,13 @@ class MergeForm(forms.Form):
             "The older of the two IDs stays; the other leads to it from then on."
         ),
     )
+    # Shown, one box per organization, only once a merge has been refused
+    # for holding two records of that organization.
+    duplicates = forms.ModelMultipleChoiceField(
+        queryset=Organization.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args: Any, child: Child, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -147,6 +151,10 @@ class MergeForm(forms.Form):
         if other.pk == self.child.pk:
             raise forms.ValidationError(_("That is this child's own ID."))
         return other
+
+    def confirmed_duplicates(self) -> set[int]:
+        """Return the organizations the person confirmed duplicates in."""
+        return {organization.pk for organization in self.cleaned_data["duplicates"]}
 
 
 class RecordChoiceField(forms.ModelMultipleChoiceField):

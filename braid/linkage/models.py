@@ -1,5 +1,8 @@
 """The linkage model, the steward's thresholds, decisions, the review queue."""
 
+import math
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +14,42 @@ from braid.children.models import SourceRecord
 # review; between the two it waits for a person.
 DEFAULT_AUTO_LINK_WEIGHT = 2.0
 DEFAULT_REVIEW_WEIGHT = -2.0
+
+# Match weights are in bits; a pair's total rarely leaves this range and a
+# threshold outside it would link everything or nothing.
+WEIGHT_LIMIT = 60.0
+
+
+class ThresholdError(ValueError):
+    pass
+
+
+def check_thresholds(auto_link: float, review: float) -> None:
+    """Raise ThresholdError unless the two thresholds can be used together."""
+    for value, which in [
+        (auto_link, _("The automatic threshold")),
+        (review, _("The review threshold")),
+    ]:
+        # NaN fails every comparison, so it is refused here along with the
+        # infinities rather than slipping past the range check.
+        if not (math.isfinite(value) and -WEIGHT_LIMIT <= value <= WEIGHT_LIMIT):
+            raise ThresholdError(
+                _("%(which)s must be a number from %(low)s to %(high)s, not %(value)s.")
+                % {
+                    "which": which,
+                    "low": f"{-WEIGHT_LIMIT:g}",
+                    "high": f"{WEIGHT_LIMIT:g}",
+                    "value": value,
+                }
+            )
+    if review > auto_link:
+        raise ThresholdError(
+            _(
+                "The review threshold (%(review)s) must not be above the "
+                "automatic one (%(auto)s)."
+            )
+            % {"review": review, "auto": auto_link}
+        )
 
 
 class LinkageModel(models.Model):
@@ -88,6 +127,14 @@ class LinkagePolicy(models.Model):
     def __str__(self) -> str:
         return f"auto ≥ {self.auto_link_weight}, review ≥ {self.review_weight}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every roster import and re-link reads these two numbers; one that
+        # is not finite would break them all, whoever stored it.
+        fields = kwargs.get("update_fields")
+        if fields is None or {"auto_link_weight", "review_weight"} & set(fields):
+            check_thresholds(self.auto_link_weight, self.review_weight)
+        super().save(*args, **kwargs)
+
 
 class MappingEvent(models.Model):
     """A change to which records make up which children, with how to undo it.
@@ -99,6 +146,7 @@ class MappingEvent(models.Model):
     class Kind(models.TextChoices):
         MERGE = "merge", _("Merge")
         SPLIT = "split", _("Split")
+        MOVE = "move", _("Move a record")
         RELINK = "relink", _("Full re-link")
         UNDO = "undo", _("Undo")
 
@@ -210,6 +258,15 @@ class PairDecision(models.Model):
     def __str__(self) -> str:
         verdict = "same" if self.same else "different"
         return f"{self.record_a_id}-{self.record_b_id}: {verdict}"
+
+    @property
+    def answered_in_review(self) -> bool:
+        """Say if a person answered this pair in the review queue.
+
+        An answer there carries the queued pair's scores; a decision implied
+        by a merge, a split or a move carries none.
+        """
+        return self.match_probability is not None
 
 
 class ReviewItem(models.Model):

@@ -1,8 +1,9 @@
-"""What the steward's two thresholds would do, on the pairs people decided.
+"""What the steward's two thresholds would do, on the pairs people settled.
 
-Labelled pairs come from the review queue, so they are the hard ones: the
-figures say how the thresholds sort those, not the community's accuracy as a
-whole. Each decided pair is scored again with the model in use.
+Labelled pairs are the ones answered in the review queue and the ones a
+merge, a split or a move implies, so they are mostly hard ones: the figures
+say how the thresholds sort those, not the community's accuracy as a whole.
+Each labelled pair is scored again with the model in use.
 """
 
 from collections.abc import Callable, Sequence
@@ -18,12 +19,17 @@ from braid.linkage.models import PairDecision
 class Labelled:
     weight: float
     same: bool
+    # Answered in the review queue, rather than implied by a change.
+    answered: bool
 
 
 @dataclass(frozen=True)
 class Expected:
     labelled: int
     same: int
+    # Of the labelled pairs, those a person answered in the review queue; the
+    # rest follow from merges, splits and moves.
+    answered: int
     # Of the pairs at or above the automatic threshold, the share people
     # called the same child; None when no labelled pair is that high.
     auto_precision: float | None
@@ -42,6 +48,7 @@ def expected(labels: Sequence[Labelled], auto_link: float, review: float) -> Exp
     return Expected(
         labelled=len(labels),
         same=len(same),
+        answered=sum(1 for label in labels if label.answered),
         auto_precision=_share(linked, lambda x: x.same),
         auto_recall=_share(same, lambda x: x.weight >= auto_link),
         review_recall=_share(same, lambda x: x.weight >= review),
@@ -50,7 +57,7 @@ def expected(labels: Sequence[Labelled], auto_link: float, review: float) -> Exp
 
 
 def labelled_pairs() -> list[Labelled]:
-    """Score every pair a person decided with the model in use."""
+    """Score every pair a person settled with the model in use."""
     decisions = list(PairDecision.standing.all())
     if not decisions:
         return []
@@ -68,7 +75,7 @@ def labelled_pairs() -> list[Labelled]:
     finally:
         scorer.close()
     return [
-        Labelled(weights[(d.record_a_id, d.record_b_id)], d.same)
+        Labelled(weights[(d.record_a_id, d.record_b_id)], d.same, d.answered_in_review)
         for d in decisions
         if (d.record_a_id, d.record_b_id) in weights
     ]

@@ -30,9 +30,10 @@ from django.views.decorators.http import (
 from braid.access import policy
 from braid.children.models import Child, Gender, SourceRecord
 from braid.children.normalize import mask
+from braid.community.models import Organization
 from braid.http import AuthenticatedRequest
 from braid.linkage import decisions, engine, thresholds
-from braid.linkage.decisions import MappingError
+from braid.linkage.decisions import DuplicateRecords, MappingError, record_label
 from braid.linkage.forms import (
     Answer,
     FindChildForm,
@@ -44,7 +45,7 @@ from braid.linkage.forms import (
     answered_item_ids,
     community_id_key,
 )
-from braid.linkage.models import LinkagePolicy, MappingEvent, ReviewItem
+from braid.linkage.models import LinkagePolicy, MappingEvent, PairDecision, ReviewItem
 from braid.linkage.scoring import COMPARISON_FIELDS
 
 PAIRS_PER_PAGE = 10
@@ -268,7 +269,17 @@ def merge(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
 
     other: Child = form.cleaned_data["other"]
     try:
-        decisions.merge(child, other, request.user)
+        decisions.merge(
+            child,
+            other,
+            request.user,
+            duplicates_in=form.confirmed_duplicates(),
+        )
+    except DuplicateRecords as error:
+        form.add_error(None, str(error))
+        return _render_child(
+            request, child, merge_form=form, duplicates=error.organizations
+        )
     except MappingError as error:
         messages.error(request, str(error))
         return redirect("linkage:child", public_id=child.public_id)
@@ -457,9 +468,10 @@ def _apply_answers(request: AuthenticatedRequest) -> None:
 
     applied: Counter[str] = Counter()
     failed = 0
+    moved: list[tuple[ReviewItem, PairDecision]] = []
     for item, verdict in form.answers():
         try:
-            decisions.decide(item, verdict, request.user)
+            decision = decisions.decide(item, verdict, request.user)
         except MappingError as error:
             failed += 1
             messages.error(
@@ -468,9 +480,14 @@ def _apply_answers(request: AuthenticatedRequest) -> None:
             )
             continue
         applied[{True: "same", False: "different", None: "skipped"}[verdict]] += 1
+        if _is_move(decision):
+            assert decision is not None
+            moved.append((item, decision))
 
     lost = len(wanted) - len(form.answers())
     _report_answers(request, applied, lost)
+    for item, decision in moved:
+        messages.info(request, _move_message(item, decision))
     if not applied and not lost and not failed:
         messages.info(request, _("No pair was answered, so nothing changed."))
 
@@ -510,6 +527,39 @@ def _report_answers(
         )
 
 
+def _is_move(decision: PairDecision | None) -> bool:
+    if decision is None or decision.event is None:
+        return False
+    return decision.event.kind == MappingEvent.Kind.MOVE
+
+
+def _move_message(item: ReviewItem, decision: PairDecision) -> str:
+    """Say which record a "same child" answer moved on its own, and why."""
+    event = decision.event
+    assert event is not None
+    summary = event.summary
+    records = SourceRecord.objects.select_related("organization").in_bulk(
+        [summary["record"], summary["partner"], *summary["apart_from"]]
+    )
+    record_id, from_id, to_id = event.moves[0]
+    children = Child.objects.in_bulk([from_id, to_id])
+    apart = [records[pk] for pk in summary["apart_from"]]
+    return _(
+        "%(pair)s: only %(moved)s moved, from child %(from)s to child %(to)s, "
+        "because child %(from)s also holds %(apart)s, which cannot be one child "
+        "with %(partner)s. Child %(from)s keeps its other records; the move "
+        "(change #%(number)s) can be undone in the list of changes."
+    ) % {
+        "pair": _pair_name(item),
+        "moved": record_label(records[record_id]),
+        "from": children[from_id].public_id,
+        "to": children[to_id].public_id,
+        "apart": ", ".join(record_label(r) for r in apart),
+        "partner": record_label(records[summary["partner"]]),
+        "number": event.pk,
+    }
+
+
 def _pair_name(item: ReviewItem) -> str:
     return _("%(first)s %(first_id)s and %(second)s %(second_id)s") % {
         "first": item.record_a.organization.name,
@@ -533,6 +583,7 @@ def _expected(form: ThresholdsForm, current: LinkagePolicy) -> dict[str, Any]:
         "expected": figures,
         "auto": auto,
         "review_from": review_from,
+        "implied": figures.labelled - figures.answered,
         "figures": _figures(figures),
     }
 
@@ -543,7 +594,7 @@ def _figures(expected: thresholds.Expected) -> list[dict[str, Any]]:
             expected.auto_precision,
             _("Precision of automatic links"),
             _(
-                "Of the decided pairs at or above the automatic threshold, the "
+                "Of the settled pairs at or above the automatic threshold, the "
                 "share people called the same child."
             ),
         ),
@@ -608,6 +659,7 @@ def _render_child(
     *,
     merge_form: MergeForm | None = None,
     split_form: SplitForm | None = None,
+    duplicates: Sequence[Organization] = (),
 ) -> HttpResponse:
     records = list(
         child.source_records.select_related("organization", "link_model", "linked_by")
@@ -632,6 +684,7 @@ def _render_child(
         "back": reverse("linkage:child", args=[child.public_id]),
         "merge_form": merge_form or MergeForm(child=child),
         "split_form": split_form or SplitForm(child=child),
+        "duplicates": duplicates,
     }
     return render(request, "linkage/child/detail.html", context)
 

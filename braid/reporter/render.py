@@ -319,14 +319,15 @@ def to_csv(result: SuppressedTable, names: Mapping[str, str] | None = None) -> s
     layout = as_context(result, names)
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
-    writer.writerow([_inert(text) for text in layout.header])
+    writer.writerow([inert(text) for text in layout.header])
     for line in layout.lines:
         numbers = [n.display if n.value is None else n.value for n in line.numbers]
-        writer.writerow([_inert(line.label), *numbers])
+        writer.writerow([inert(line.label), *numbers])
     return buffer.getvalue()
 
 
-def _inert(text: str) -> str:
+def inert(text: str) -> str:
+    """Keep a spreadsheet from running a cell that starts like a formula."""
     if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
         return "'" + text
     return text

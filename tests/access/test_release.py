@@ -328,3 +328,18 @@ def test_a_childs_page_asks_the_database_a_fixed_number_of_times(
         response = client.get(url)
 
     assert response.content.decode().count("Riverbend Schools") >= 6
+
+
+def test_an_export_keeps_a_spreadsheet_from_running_a_cell(
+    client, community, people, club_record
+):
+    SourceRecordFactory(
+        organization=community.club, local_id="=HYPERLINK(1)", first_name="+Ana"
+    )
+    client.force_login(people.club_staff)
+
+    _, *rows = export(client, people.club_staff)
+
+    cells = {cell for row in rows for cell in row}
+    assert "'=HYPERLINK(1)" in cells and "'+Ana" in cells
+    assert not any(cell.startswith(("=", "+")) for cell in cells)

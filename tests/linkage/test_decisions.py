@@ -7,6 +7,7 @@ from braid.linkage import decisions, engine
 from braid.linkage.decisions import MappingError
 from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
 from braid.records.models import Enrollment
+from tests.factories import SourceRecordFactory
 from tests.linkage.conftest import child_of
 
 
@@ -167,3 +168,222 @@ def test_a_full_relink_says_what_it_would_change_before_changing_it(
     assert child_of(community.club, "C1") == child_of(community.district, "D1")
     fresh.refresh_from_db()
     assert fresh.merged_into_id == child_of(community.district, "D1")
+
+
+def test_a_same_child_answer_moves_only_the_record_whose_child_holds_a_twin(
+    twins, people
+):
+    records, item = twins
+    ava = records["A1"].child
+
+    decision = decisions.decide(item, True, people.steward)
+
+    assert decision is not None and decision.event is not None
+    event = decision.event
+    assert event.kind == MappingEvent.Kind.MOVE
+    b1, a2 = records["B1"], records["A2"]
+    assert event.moves == [[b1.pk, ava.pk, a2.child_id]]
+    assert event.summary["apart_from"] == [records["A1"].pk]
+    assert child_of(b1.organization, "B1") == a2.child_id
+    assert list(ava.source_records.all()) == [records["A1"]]
+    assert not Child.objects.filter(merged_into__isnull=False).exists()
+    standing = {
+        (d.record_a.local_id, d.record_b.local_id): d.same
+        for d in PairDecision.standing.all()
+    }
+    assert standing == {("A2", "B1"): True, ("A1", "B1"): False}
+
+
+def test_a_move_can_be_undone_and_takes_its_decisions_back(twins, people):
+    records, item = twins
+    decision = decisions.decide(item, True, people.steward)
+    assert decision is not None and decision.event is not None
+
+    decisions.undo(decision.event, people.steward)
+
+    assert child_of(records["B1"].organization, "B1") == records["A1"].child_id
+    assert not PairDecision.standing.exists()
+
+
+@pytest.fixture
+def crossed(community):
+    """Two children with a clinic record each, and a queued pair across."""
+    first, second = Child.objects.create(), Child.objects.create()
+    a = SourceRecordFactory(organization=community.district, local_id="D1", child=first)
+    x = SourceRecordFactory(organization=community.clinic, local_id="K1", child=first)
+    b = SourceRecordFactory(organization=community.club, local_id="C1", child=second)
+    y = SourceRecordFactory(organization=community.clinic, local_id="K2", child=second)
+    item = ReviewItem.objects.create(
+        record_a=a,
+        record_b=b,
+        kind=ReviewItem.Kind.LINK,
+        reason=ReviewItem.Reason.UNCERTAIN,
+        match_weight=0.5,
+        match_probability=0.6,
+    )
+    return item, (a, x, b, y)
+
+
+def test_a_same_child_answer_is_refused_when_both_children_stand_in_the_way(
+    crossed, people
+):
+    item, (a, x, b, y) = crossed
+
+    with pytest.raises(MappingError) as refused:
+        decisions.decide(item, True, people.steward)
+
+    assert str(refused.value) == (
+        "These two cannot be made one child as their children stand: Eastside "
+        "Clinic K1 and K2 are two records of one organization. Separate the record "
+        "that does not belong on its child's page, then answer again."
+    )
+    item.refresh_from_db()
+    assert item.status == ReviewItem.Status.PENDING
+    assert {r.child_id for r in (a, x)} != {r.child_id for r in (b, y)}
+    assert not MappingEvent.objects.exists()
+
+
+def test_a_same_child_answer_never_joins_records_decided_apart(crossed, people):
+    item, (a, x, b, y) = crossed
+    # The clinic's second record goes; its first was said to be another child
+    # than the club's record: only the district's record can join the club's.
+    SourceRecord.objects.filter(pk=y.pk).update(child=Child.objects.create())
+    apart = PairDecision.objects.create(
+        record_a=x, record_b=b, same=False, decided_by=people.steward
+    )
+
+    decision = decisions.decide(item, True, people.steward)
+
+    assert decision is not None and decision.event is not None
+    assert decision.event.kind == MappingEvent.Kind.MOVE
+    assert child_of(a.organization, "D1") == b.child_id
+    assert child_of(x.organization, "K1") != b.child_id
+    apart.refresh_from_db()
+    assert apart.superseded_by is None
+
+
+def test_a_merge_that_would_hold_two_records_of_one_organization_is_refused(
+    two_pairs_of_twins, community, people
+):
+    records = two_pairs_of_twins
+
+    with pytest.raises(decisions.DuplicateRecords) as refused:
+        decisions.merge(records["A1"].child, records["A2"].child, people.steward)
+
+    assert refused.value.organizations == [community.district, community.club]
+    assert "Riverbend Schools A1 and A2 are two records of one organization" in str(
+        refused.value
+    )
+    assert "Youth Club B1 and B2" in str(refused.value)
+    assert not MappingEvent.objects.exists()
+
+
+def test_a_merge_confirmed_as_duplicates_in_only_one_organization_is_refused(
+    two_pairs_of_twins, community, people
+):
+    records = two_pairs_of_twins
+
+    with pytest.raises(decisions.DuplicateRecords) as refused:
+        decisions.merge(
+            records["A1"].child,
+            records["A2"].child,
+            people.steward,
+            duplicates_in={community.district.pk},
+        )
+
+    assert refused.value.organizations == [community.club]
+
+
+def test_a_merge_of_confirmed_duplicates_survives_a_full_relink(
+    two_pairs_of_twins, community, people
+):
+    records = two_pairs_of_twins
+    survivor = records["A1"].child
+
+    decisions.merge(
+        survivor,
+        records["A2"].child,
+        people.steward,
+        duplicates_in={community.district.pk, community.club.pk},
+    )
+    plan = engine.plan_relink()
+
+    assert set(survivor.source_records.values_list("local_id", flat=True)) == {
+        "A1",
+        "A2",
+        "B1",
+        "B2",
+    }
+    assert plan.counts()["children_split"] == 0
+    assert plan.moves == []
+    assert PairDecision.standing.filter(same=True).count() == 4
+
+
+def test_a_merge_of_records_decided_apart_is_refused_and_says_by_whom(
+    two_children, people
+):
+    district, club = two_children
+    PairDecision.objects.create(
+        record_a=district, record_b=club, same=False, decided_by=people.steward
+    )
+
+    with pytest.raises(MappingError) as refused:
+        decisions.merge(district.child, club.child, people.steward)
+
+    message = str(refused.value)
+    assert message.startswith(
+        "These children cannot be merged. Riverbend Schools D1 and Youth Club C1 "
+        "were decided not the same child by steward on "
+    )
+    assert message.endswith(
+        "That decision stands: no page can withdraw it, and a merge does not "
+        "override it."
+    )
+    assert "Jaden" not in message
+
+
+def test_a_merge_refused_by_a_split_points_to_undoing_the_split(two_children, people):
+    district, club = two_children
+    decisions.merge(district.child, club.child, people.steward)
+    split = decisions.split(district.child, [club], people.steward)
+    club.refresh_from_db()
+
+    with pytest.raises(MappingError, match=f"change #{split.pk} \\(Split\\): if they"):
+        decisions.merge(district.child, club.child, people.steward)
+
+    decisions.undo(split, people.steward)
+    assert child_of(club.organization, "C1") == district.child_id
+
+
+def test_undoing_a_split_leaves_no_empty_child_behind(two_children, people):
+    district, club = two_children
+    decisions.merge(district.child, club.child, people.steward)
+    child = district.child
+    split = decisions.split(child, [district], people.steward)
+    district.refresh_from_db()
+    separated = district.child
+
+    undo = decisions.undo(split, people.steward)
+
+    separated.refresh_from_db()
+    assert not separated.source_records.exists()
+    assert separated.merged_into == child
+    assert separated.survivor() == child
+    assert undo.merged == [[separated.pk, child.pk]]
+    assert Child.objects.filter(merged_into__isnull=True).count() == 1
+
+
+def test_splitting_again_after_an_undo_brings_back_the_same_id(two_children, people):
+    district, club = two_children
+    decisions.merge(district.child, club.child, people.steward)
+    child = district.child
+    split = decisions.split(child, [district], people.steward)
+    district.refresh_from_db()
+    separated = district.child
+    decisions.undo(split, people.steward)
+
+    decisions.split(child, [district], people.steward)
+
+    separated.refresh_from_db()
+    assert child_of(district.organization, "D1") == separated.pk
+    assert separated.merged_into is None

@@ -10,8 +10,13 @@ from django.core.management import CommandError, call_command
 
 from braid.children.models import Child, SourceRecord
 from braid.linkage import training
-from braid.linkage.engine import policy
-from braid.linkage.models import LinkageModel, MappingEvent
+from braid.linkage.engine import policy, set_thresholds
+from braid.linkage.models import (
+    LinkageModel,
+    LinkagePolicy,
+    MappingEvent,
+    ThresholdError,
+)
 from tests.factories import OrganizationFactory, SourceRecordFactory
 
 
@@ -37,7 +42,7 @@ def test_a_dry_run_says_what_would_change_and_changes_nothing(linked_pair):
 
     output = run("--all", "--dry-run")
 
-    assert "would merge 1 children" in output
+    assert "  children merged: 1" in output
     linked_pair.refresh_from_db()
     assert linked_pair.child_id == before
     assert not MappingEvent.objects.exists()
@@ -87,6 +92,54 @@ def test_thresholds_are_set_and_checked(db):
     assert (current.auto_link_weight, current.review_weight) == (8.0, 1.0)
     with pytest.raises(CommandError, match="must not be above"):
         run("thresholds", "--auto", "2", "--review", "3")
+
+
+@pytest.mark.parametrize(
+    ("auto", "review", "refusal"),
+    [
+        ("nan", "-2", "automatic threshold must be a number from -60 to 60, not nan"),
+        ("inf", "-inf", "automatic threshold must be a number from -60 to 60, not inf"),
+        ("8", "-inf", "review threshold must be a number from -60 to 60, not -inf"),
+        ("8", "nan", "review threshold must be a number from -60 to 60, not nan"),
+        ("60.5", "1", "automatic threshold must be a number from -60 to 60, not 60.5"),
+        ("8", "-61", "review threshold must be a number from -60 to 60, not -61.0"),
+    ],
+)
+def test_thresholds_that_are_not_finite_or_out_of_range_are_refused(
+    db, auto, review, refusal
+):
+    with pytest.raises(CommandError, match=refusal):
+        run("thresholds", f"--auto={auto}", f"--review={review}")
+
+    current = policy()
+    assert (current.auto_link_weight, current.review_weight) == (2.0, -2.0)
+
+
+@pytest.mark.parametrize(
+    ("auto", "review"), [(float("nan"), -2.0), (float("inf"), 1.0), (61.0, 1.0)]
+)
+def test_the_policy_cannot_be_saved_with_thresholds_it_cannot_use(db, auto, review):
+    with pytest.raises(ThresholdError):
+        set_thresholds(auto, review, None)
+
+    current = policy()
+    assert (current.auto_link_weight, current.review_weight) == (2.0, -2.0)
+
+
+def test_the_json_status_is_json_even_with_thresholds_stored_unchecked(db):
+    policy()
+    # Stored before thresholds were checked, behind the model's back.
+    LinkagePolicy.objects.update(
+        auto_link_weight=float("inf"), review_weight=float("-inf")
+    )
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} is not JSON")
+
+    status = json.loads(run("status", "--format", "json"), parse_constant=refuse)
+
+    assert status["auto_link_weight"] is None
+    assert status["review_weight"] is None
 
 
 def test_status_reports_the_model_and_the_queue(db):

@@ -1,6 +1,7 @@
 import csv
 import importlib.util
 import json
+import math
 import os
 import shutil
 import sys
@@ -9,11 +10,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from braid.children.models import SourceRecord
 from braid.linkage import engine, thresholds, training
-from braid.linkage.models import ReviewItem
+from braid.linkage.models import ReviewItem, ThresholdError, check_thresholds
 from braid.linkage.scoring import Scorer
+from braid.reporter.render import inert
 
 
 class Command(BaseCommand):
@@ -87,14 +90,26 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps({**counts, "applied": False}))
         else:
             self.stdout.write(
-                f"Re-linking {counts['records']} records ({counts['pairs_scored']} "
-                f"pairs scored, {plan.seconds:.1f} s) would merge "
-                f"{counts['children_merged']} children, split "
-                f"{counts['children_split']}, create {counts['new_children']} and "
-                f"move {counts['records_moved']} records; {counts['review']} pairs "
-                f"would wait for review and {counts['duplicates']} possible "
-                "duplicates. No person's decision changes."
+                _(
+                    "Re-linking %(records)s records (%(pairs)s pairs scored, "
+                    "%(seconds).1f s) would change:"
+                )
+                % {
+                    "records": counts["records"],
+                    "pairs": counts["pairs_scored"],
+                    "seconds": plan.seconds,
+                }
             )
+            for label, key in (
+                (_("children merged"), "children_merged"),
+                (_("children split"), "children_split"),
+                (_("children created"), "new_children"),
+                (_("records moved"), "records_moved"),
+                (_("pairs waiting for review"), "review"),
+                (_("possible duplicates"), "duplicates"),
+            ):
+                self.stdout.write(f"  {label}: {counts[key]}")
+            self.stdout.write(_("No person's decision changes."))
         if options["dry_run"] or (not plan.moves and not plan.review):
             return
         if not options["yes"]:
@@ -129,11 +144,10 @@ class Command(BaseCommand):
             if options["review"] is not None
             else current.review_weight
         )
-        if review > auto:
-            raise CommandError(
-                f"The review threshold ({review}) must not be above the automatic "
-                f"one ({auto})."
-            )
+        try:
+            check_thresholds(auto, review)
+        except ThresholdError as error:
+            raise CommandError(str(error)) from None
         if options["auto"] is not None or options["review"] is not None:
             engine.set_thresholds(auto, review, user)
         figures = thresholds.expected(thresholds.labelled_pairs(), auto, review)
@@ -153,7 +167,9 @@ class Command(BaseCommand):
             .iterator(chunk_size=5000)
         )
         for row in rows:
-            writer.writerow(row)
+            # A local ID is whatever the organization typed; a spreadsheet
+            # would run one that starts like a formula.
+            writer.writerow([inert(cell) for cell in row])
 
     def _status(self, options: dict[str, Any]) -> None:
         current = engine.policy()
@@ -170,22 +186,36 @@ class Command(BaseCommand):
             ).count(),
         }
         if options["format"] == "json":
-            self.stdout.write(json.dumps(status))
+            # A threshold stored before they were checked may be NaN or
+            # infinite, which JSON cannot hold: it is given as null.
+            readable = {key: _finite(value) for key, value in status.items()}
+            self.stdout.write(json.dumps(readable, allow_nan=False))
             return
         for key, value in status.items():
             self.stdout.write(f"{key.replace('_', ' ')}: {value}")
 
 
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def _expected_text(figures: thresholds.Expected) -> str:
     if not figures.labelled:
-        return "No pair has been decided yet, so there is nothing to measure them on."
+        return (
+            "No pair has been decided yet, in review or by a merge or split, so "
+            "there is nothing to measure them on."
+        )
 
     def percent(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.1%}"
 
     return (
-        f"On the {figures.labelled} pairs decided so far ({figures.same} the same "
-        f"child): precision of automatic links {percent(figures.auto_precision)}, "
+        f"On the {figures.labelled} pairs settled so far ({figures.answered} "
+        f"answered in review, {figures.labelled - figures.answered} implied by "
+        f"merges, splits and moves; {figures.same} the same child): precision "
+        f"of automatic links {percent(figures.auto_precision)}, "
         f"recall {percent(figures.auto_recall)}; {percent(figures.review_recall)} "
         f"of the same-child pairs reach review or better, and "
         f"{percent(figures.dismissed)} of the different-children pairs fall below it."
