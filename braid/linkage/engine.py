@@ -401,7 +401,7 @@ def _move_relinked(
     if not moves:
         return None
     return MappingEvent.objects.create(
-        kind=MappingEvent.Kind.RELINK,
+        kind=MappingEvent.Kind.ROSTER,
         created_by=user,
         moves=moves,
         merged=merged,

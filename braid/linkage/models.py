@@ -148,6 +148,7 @@ class MappingEvent(models.Model):
         SPLIT = "split", _("Split")
         MOVE = "move", _("Move a record")
         RELINK = "relink", _("Full re-link")
+        ROSTER = "roster", _("Changed records linked again")
         UNDO = "undo", _("Undo")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

@@ -214,8 +214,11 @@ class Scorer:
 
     def _register(self, rows: Sequence[dict[str, Any]]) -> Any:
         self._tables += 1
-        data = pa.Table.from_pylist(
-            [{"wanted": None, **row} for row in rows], schema=SCHEMA
+        # Column by column: a roster's candidates are tens of thousands of
+        # rows, and copying each into a new dict costs more than the rest.
+        data = pa.Table.from_pydict(
+            {name: [row.get(name) for row in rows] for name in SCHEMA.names},
+            schema=SCHEMA,
         )
         return self._db.register(data, table_name=f"braid_rows_{self._tables}")
 
