@@ -10,9 +10,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from braid.community.models import Membership, Organization, Program, Site
+from braid.community.models import Membership, Organization, Program, Role, Site
 
 logger = logging.getLogger(__name__)
+
+# Roles that read an organization's records of children by name.
+RECORD_ROLES = {Role.ORG_ADMIN, Role.STAFF}
 
 
 class ProgramInline(admin.TabularInline):
@@ -82,6 +85,17 @@ class MembershipForm(forms.ModelForm):
                 ),
                 code="own_membership",
             )
+        if cleaned.get("role") in RECORD_ROLES and not _is_superuser(self.acting_user):
+            raise forms.ValidationError(
+                _(
+                    "Roles that read an organization's records of children "
+                    "(organization admin, staff) are given by an operator at the "
+                    "command line (`braid member add`), not here: a steward who "
+                    "could give one to an account of their own making would read "
+                    "what stewards must not."
+                ),
+                code="record_role",
+            )
         return cleaned
 
 
@@ -90,7 +104,9 @@ class MembershipAdmin(admin.ModelAdmin):
     """Memberships, which a steward may change for anyone but themselves.
 
     A role in a contributing organization opens its children's records, so a
-    steward who could give themselves one would read what stewards must not.
+    steward who could give themselves one, or give one to an account they
+    made, would read what stewards must not: those roles come from the
+    command line, and the steward may only take them away.
     """
 
     form = MembershipForm
@@ -116,6 +132,13 @@ class MembershipAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: Membership | None = None
     ) -> bool:
         if obj is not None and _is_self(request.user, obj.user):
+            return False
+        # Moving a role that reads records to another account is giving it.
+        if (
+            obj is not None
+            and obj.role in RECORD_ROLES
+            and not _is_superuser(request.user)
+        ):
             return False
         return super().has_change_permission(request, obj)
 
@@ -165,7 +188,8 @@ class BraidUserAdmin(UserAdmin):
     Superuser status comes only from the command line (`braid
     createsuperuser`); staff status, groups and permissions come with a
     steward's role (`braid member add`). A steward may not change a
-    superuser's account, which would let them sign in as one.
+    superuser's account, which would let them sign in as one, nor the
+    account of anyone who reads children's records.
     """
 
     def get_readonly_fields(
@@ -179,13 +203,23 @@ class BraidUserAdmin(UserAdmin):
     def has_change_permission(
         self, request: HttpRequest, obj: AbstractBaseUser | None = None
     ) -> bool:
+        # A steward who could set the password of someone who reads
+        # children's records could sign in as them.
         if (
             obj is not None
-            and getattr(obj, "is_superuser", False)
             and not request.user.is_superuser
+            and (getattr(obj, "is_superuser", False) or _reads_records(obj))
         ):
             return False
         return super().has_change_permission(request, obj)
+
+
+def _is_superuser(acting: AbstractBaseUser | AnonymousUser | None) -> bool:
+    return bool(getattr(acting, "is_superuser", False))
+
+
+def _reads_records(user: AbstractBaseUser) -> bool:
+    return Membership.objects.filter(user_id=user.pk, role__in=RECORD_ROLES).exists()
 
 
 def _is_self(
