@@ -369,7 +369,10 @@ def _agreement_gap(
             "agreement": title,
             "purpose": Purpose(question.purpose).label,
         }
-    if LEVEL_ORDER[Level(agreement.level)] < LEVEL_ORDER[Level(question.level)]:
+    # An agreement grants its own level and no other: de-identified data
+    # handed to an organization that may read the same children by name
+    # (under consent) would be identifiable again in its hands.
+    if agreement.level != question.level:
         return _("Agreement “%(agreement)s” grants %(level)s data only.") % {
             "agreement": title,
             "level": Level(agreement.level).label,

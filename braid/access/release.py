@@ -155,6 +155,10 @@ def export_rows(
     views = [
         RecordView(r, answers[r.pk]) for r in candidates if any(answers[r.pk].values())
     ]
+    if level == Level.DEIDENTIFIED:
+        # A recipient's own records, which it reads by name, would tie its
+        # children to the pseudonyms of everyone else's records.
+        views = [view for view in views if not view.own]
     _fill(views)
     header = _header(categories, level)
     rows = [_row(view, categories, level) for view in views]
@@ -257,48 +261,52 @@ def _record(
 ) -> list[Any]:
     """Write one disclosure per child for what other organizations' records
     showed."""
-    per_child: dict[int, list[tuple[RecordView, str, Answer]]] = defaultdict(list)
+    # One entry per child per recipient organization: a person in two
+    # organizations may receive under two agreements at once.
+    shown: dict[int, dict[int, list[tuple[RecordView, str, Answer]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for view in views:
         for category, answer in view.answers.items():
-            if answer and not answer.own:
-                per_child[view.record.child_id].append((view, category, answer))
-    if not per_child:
-        return []
+            if answer and not answer.own and answer.organization_id is not None:
+                shown[answer.organization_id][view.record.child_id].append(
+                    (view, category, answer)
+                )
 
-    entries = []
-    # The reader's organization: the one the grant was to.
-    organization_id = next(iter(per_child.values()))[0][2].organization_id
-    for child_id, shown in per_child.items():
-        first = shown[0][2]
-        entries.append(
+    written: list[Any] = []
+    for organization_id, per_child in shown.items():
+        entries = [
             disclosures.Entry(
                 child_id=child_id,
-                categories=tuple(sorted({category for _, category, _ in shown})),
+                categories=tuple(sorted({category for _, category, _ in parts})),
                 purpose=purpose,
-                legal_basis=first.legal_basis,
+                legal_basis=parts[0][2].legal_basis,
                 level=Level.IDENTIFIABLE,
-                grounds=[a.grounds(v.record, c) for v, c, a in shown],
+                grounds=[a.grounds(v.record, c) for v, c, a in parts],
             )
+            for child_id, parts in per_child.items()
+        ]
+        written += disclosures.record_release(
+            user=user,
+            organization=Organization.objects.get(pk=organization_id),
+            release=release,
+            reference=reference,
+            entries=entries,
+            at=at,
         )
-    return disclosures.record_release(
-        user=user,
-        organization=Organization.objects.get(pk=organization_id or 0),
-        release=release,
-        reference=reference,
-        entries=entries,
-        at=at,
-    )
+    return written
 
 
-def pseudonym(child: Child) -> str:
-    """A stable code for a child in de-identified data, not the community ID.
+def pseudonym(child: Child, recipient_id: int | None) -> str:
+    """A code for a child in one recipient's de-identified data.
 
-    Keyed with the site's secret, so that it cannot be turned back into the
-    community ID without it.
+    Keyed with the site's secret and the recipient, so that it cannot be
+    turned back into the community ID, and two recipients cannot join their
+    data sets on it.
     """
     digest = hmac.new(
         settings.SECRET_KEY.encode(),
-        f"deidentified:{child.public_id}".encode(),
+        f"deidentified:{recipient_id}:{child.public_id}".encode(),
         hashlib.sha256,
     ).hexdigest()
     return digest[:16]
@@ -327,8 +335,10 @@ def _header(categories: Sequence[str], level: str) -> list[str]:
 def _row(view: RecordView, categories: Sequence[str], level: str) -> list[str]:
     record = view.record
     identifiable = level == Level.IDENTIFIABLE
+    granted = next((a for a in view.answers.values() if a), None)
+    recipient = granted.organization_id if granted else None
     row = [
-        record.child.public_id if identifiable else pseudonym(record.child),
+        record.child.public_id if identifiable else pseudonym(record.child, recipient),
         record.organization.slug,
     ]
     demographics = view.data.get(Category.DEMOGRAPHICS, {})

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,21 +50,32 @@ def record_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def child_detail(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
-    child = get_object_or_404(Child, public_id=public_id.upper())
-    survivor = child.survivor()
-    if survivor != child:
-        return redirect("children:detail", public_id=survivor.public_id)
-
+    code = public_id.strip().upper()
     purpose = request.GET.get("purpose") or Purpose.SERVICE_COORDINATION
     if purpose not in Purpose.values:
         purpose = Purpose.SERVICE_COORDINATION
-    shown = release.view_child(
-        request.user, child, purpose, reference=request.get_full_path()
+    context: dict[str, object] = {
+        "child": {"public_id": code},
+        "purpose": purpose,
+        "purposes": Purpose.choices,
+    }
+
+    # An ID nobody may see, a merged one, and one that does not exist all
+    # answer alike: the page must not confirm that a child is known.
+    child = Child.objects.filter(public_id=code).first()
+    survivor = child.survivor() if child else None
+    shown = (
+        release.view_child(request.user, survivor, purpose, reference=request.path)
+        if survivor
+        else None
     )
-    context = {"child": child, "purpose": purpose, "purposes": Purpose.choices}
-    if shown is None:
+    if shown is None or survivor is None:
         return render(request, "children/child/hidden.html", context, status=403)
-    context["may_see_consents"] = bool(can_see_consents(request.user, child))
+    if survivor != child:
+        return redirect("children:detail", public_id=survivor.public_id)
+
+    context["child"] = survivor
+    context["may_see_consents"] = bool(can_see_consents(request.user, survivor))
     return render(request, "children/child/detail.html", {**context, "shown": shown})
 
 

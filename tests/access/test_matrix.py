@@ -50,7 +50,10 @@ PEOPLE = [
 # data only, or neither.
 OWN = {"contributor-staff"}
 IDENTIFIABLE_RECIPIENTS = {"steward", "other-contributor-staff", "funder"}
-DEIDENTIFIED_RECIPIENTS = {"evaluator"}
+# The backbone receives de-identified data for program evaluation under an
+# agreement of its own; an identifiable agreement grants nothing
+# de-identified.
+DEIDENTIFIED_RECIPIENTS = {"evaluator", "steward"}
 NAME = "Wayra"
 
 
@@ -61,12 +64,13 @@ def expected(
     consent_state: str,
     category: str = "demographics",
 ) -> bool:
+    if level == Level.DEIDENTIFIED:
+        # A de-identified export leaves out the reader's own records.
+        return agreement_state == "active" and person in DEIDENTIFIED_RECIPIENTS
     if person in OWN:
         return True
     if agreement_state != "active":
         return False
-    if level == Level.DEIDENTIFIED:
-        return person in IDENTIFIABLE_RECIPIENTS | DEIDENTIFIED_RECIPIENTS
     # The superseding version permits attendance alone.
     consented = consent_state == "active" or (
         consent_state == "superseded" and category == "attendance"
@@ -110,6 +114,19 @@ def set_up_agreement(state, community, people):
         recipient_kinds=[OrganizationKind.FUNDER],
         purposes=["service-coordination", "program-evaluation"],
         level=Level.IDENTIFIABLE,
+        starts_on=today - timedelta(days=400),
+        **terms,
+    )
+    agreement(
+        by=people.steward,
+        contributors=[community.district],
+        recipients=[community.backbone],
+        purposes=["program-evaluation"],
+        level=Level.DEIDENTIFIED,
+        legal_basis="ferpa-audit",
+        scope="Outcome evaluation",
+        data_list="Year of birth, gender, grade",
+        destruction_on=today + timedelta(days=900),
         starts_on=today - timedelta(days=400),
         **terms,
     )

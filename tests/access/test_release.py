@@ -259,7 +259,8 @@ def test_a_de_identified_export_has_no_names_and_a_pseudonym_not_the_community_i
 
     assert header[:3] == ["pseudonym", "organization", "birth_year"]
     (row,) = rows
-    assert row[0] == release.pseudonym(record.child) != record.child.public_id
+    assert row[0] == release.pseudonym(record.child, community.backbone.pk)
+    assert row[0] != record.child.public_id
     assert row[2] == "2014"
     assert "Amaru" not in ",".join(row)
     assert Disclosure.objects.count() == 0
@@ -343,3 +344,68 @@ def test_an_export_keeps_a_spreadsheet_from_running_a_cell(
     cells = {cell for row in rows for cell in row}
     assert "'=HYPERLINK(1)" in cells and "'+Ana" in cells
     assert not any(cell.startswith(("=", "+")) for cell in cells)
+
+
+def test_an_identifiable_agreement_grants_no_de_identified_data(
+    client, community, people, club_record, shared
+):
+    SourceRecordFactory(organization=community.district)
+
+    _, *rows = export(client, people.club_staff, level="deidentified")
+
+    # Nor do the club's own records come out under pseudonyms that would
+    # tie its children to anyone else's records.
+    assert rows == []
+
+
+def test_pseudonyms_differ_from_one_recipient_to_another(community):
+    child = ChildFactory()
+
+    assert release.pseudonym(child, community.club.pk) != release.pseudonym(
+        child, community.backbone.pk
+    )
+
+
+def test_a_person_in_two_organizations_gets_an_entry_for_each(
+    client, community, people, child, district_record, shared
+):
+    from braid.community.services import add_member
+
+    literacy = community.clinic
+    add_member(username="club-staff", organization=literacy, role="org-admin")
+    agreement(
+        by=people.steward,
+        contributors=[community.district],
+        recipients=[literacy],
+        categories=["guardian-contact"],
+    )
+    consent(child, by=people.district_staff)
+    club = SourceRecordFactory(organization=community.club, child=child)
+    EnrollmentFactory(
+        organization=community.club, source_record=club, program=community.club_program
+    )
+
+    page(client, people.club_staff, child)
+
+    entries = {
+        e.organization_id: e.categories for e in Disclosure.objects.filter(child=child)
+    }
+    assert entries == {
+        community.club.pk: ["demographics", "enrollment"],
+        literacy.pk: ["guardian-contact"],
+    }
+
+
+def test_an_unknown_id_answers_as_a_hidden_child_does(
+    client, people, district_record, quiet
+):
+    hidden = page(client, people.club_staff, district_record.child)
+    unknown = client.get(reverse("children:detail", args=["ZZZZZZZZZZ"]))
+    merged = ChildFactory(
+        merged_into=district_record.child, merged_at=moment(2025, 1, 1)
+    )
+    via_merged = client.get(reverse("children:detail", args=[merged.public_id]))
+
+    assert hidden.status_code == unknown.status_code == via_merged.status_code == 403
+    assert "Why can't I see this?" in unknown.content.decode()
+    assert len(quiet.take()) == 3
