@@ -284,6 +284,9 @@ STORAGES = {
 # through pages that ask the decision point.
 MEDIA_ROOT = DATA_DIR / "documents"
 MEDIA_URL = "/documents/"
+# They name children and guardians: owner-only, like the database.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Static files are served from the package itself, so that the embedded
 # default needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True

@@ -277,3 +277,15 @@ def test_braid_names_a_postgresql_database_that_does_not_exist_without_the_passw
         f"braid: Cannot connect to the database at postgresql://{host}:{port}/"
         'braid_no_such_db: database "braid_no_such_db" does not exist.\n'
     )
+
+
+def test_documents_are_stored_readable_by_their_owner_only(settings, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage
+
+    storage = FileSystemStorage(location=tmp_path / "documents")
+    name = storage.save("consents/scan.pdf", ContentFile(b"%PDF-1.4\n"))
+
+    path = tmp_path / "documents" / name
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
