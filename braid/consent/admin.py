@@ -5,6 +5,7 @@ from braid.consent.models import (
     Consent,
     ConsentEvent,
     ConsentForm,
+    ConsentVerification,
     FormVersion,
     Guardian,
 )
@@ -59,10 +60,17 @@ class FormVersionAdmin(ReadOnly):
 class GuardianAdmin(ReadOnly):
     """Guardians by id and child, without their names or contact."""
 
-    list_display = ["pk", "child", "relationship", "restricted_at", "created_at"]
+    list_display = [
+        "pk",
+        "child",
+        "relationship",
+        "organization",
+        "restricted_at",
+        "created_at",
+    ]
     search_fields = ["=child__public_id"]
-    fields = ["child", "relationship", "restricted_at", "created_at"]
-    list_select_related = ["child"]
+    fields = ["child", "relationship", "organization", "restricted_at", "created_at"]
+    list_select_related = ["child", "organization"]
 
 
 @admin.register(Consent)
@@ -74,6 +82,7 @@ class ConsentAdmin(ReadOnly):
         "signer",
         "decision",
         "method",
+        "organization",
         "signed_at",
         "valid_from",
         "valid_until",
@@ -81,7 +90,13 @@ class ConsentAdmin(ReadOnly):
     list_filter = ["method", "signer", "decision"]
     search_fields = ["=child__public_id"]
     exclude = ["scan"]
-    list_select_related = ["child", "form_version__form"]
+    list_select_related = ["child", "form_version__form", "organization"]
+
+
+@admin.register(ConsentVerification)
+class ConsentVerificationAdmin(ReadOnly):
+    list_display = ["pk", "consent", "verified_by", "verified_at"]
+    list_select_related = ["consent", "verified_by"]
 
 
 @admin.register(ConsentEvent)

@@ -5,7 +5,9 @@ permit or deny for the recipients, purposes and categories it names, and
 nested provisions are exceptions that flip it where they apply. Within a
 provision the attributes are and-ed (and the values of one attribute
 or-ed); sibling provisions are or-ed. Across consents an applicable deny
-beats a permit, and when nothing applies the answer is deny.
+beats a permit, and when nothing applies the answer is deny. A permit an
+organization recorded does not let that same organization in until the
+steward has verified it against its scan.
 
 Everything here is pure: the caller loads consents, their events and the
 child's date of birth once, for as many children as it asks about.
@@ -56,6 +58,11 @@ class ConsentFacts:
     ended_by: str = ""
     superseded_at: datetime | None = None
     guardian_restricted_at: datetime | None = None
+    # The organization that recorded it, where its word alone is not enough
+    # for releases to itself (not the steward's, nor a guardian's own).
+    recorder_id: int | None = None
+    recorder_name: str = ""
+    verified_at: datetime | None = None  # the steward checked it against its scan
 
 
 def adult_on(birth_date: date | None) -> date | None:
@@ -136,6 +143,24 @@ def not_in_force(facts: ConsentFacts, request: Request, adult: date | None) -> s
     return ""
 
 
+def unvouched(facts: ConsentFacts, request: Request) -> str:
+    """Return why the consent cannot let its own recorder in yet, or ''.
+
+    An organization cannot, alone, vouch for a consent that lets it receive
+    data: until the steward has verified it against its scan, it does not
+    permit a release to the organization that recorded it. Its refusals
+    count at once: they let no one in.
+    """
+    if facts.recorder_id is None or facts.recorder_id != request.recipient_id:
+        return ""
+    if facts.verified_at is not None and facts.verified_at <= request.at:
+        return ""
+    return _(
+        "consent %(id)s was recorded by %(recipient)s itself and the steward "
+        "has not verified it yet"
+    ) % {"id": facts.consent.pk, "recipient": facts.recorder_name}
+
+
 def _guardian_lapse(facts: ConsentFacts, request: Request, adult: date | None) -> str:
     restricted = facts.guardian_restricted_at
     if restricted is not None and restricted <= request.at:
@@ -179,6 +204,10 @@ def evaluate(
                 facts.version,
             )
         if decision == Decision.PERMIT:
+            why_not = unvouched(facts, request)
+            if why_not:
+                lapsed.append(why_not)
+                continue
             permits.append(facts)
 
     if permits:
@@ -203,8 +232,9 @@ def evaluate(
 def facts_for(consents: Iterable[Consent]) -> list[ConsentFacts]:
     """Gather each consent's events, successor and guardian, already loaded.
 
-    Expects the consents with ``events``, ``superseded_by`` and
-    ``guardian`` fetched alongside (see ``load_facts``).
+    Expects the consents with ``events``, ``superseded_by``, ``guardian``,
+    ``organization`` and ``verification`` fetched alongside (see
+    ``load_facts``).
     """
     consents = list(consents)
     by_id = {c.pk: c for c in consents}
@@ -220,6 +250,13 @@ def facts_for(consents: Iterable[Consent]) -> list[ConsentFacts]:
             facts.superseded_at = successor.valid_from
         if consent.guardian is not None:
             facts.guardian_restricted_at = consent.guardian.restricted_at
+        recorder = consent.organization
+        # The backbone's own recordings are the steward's, who verifies.
+        if recorder is not None and not recorder.is_backbone:
+            facts.recorder_id, facts.recorder_name = recorder.pk, recorder.name
+        verification = getattr(consent, "verification", None)
+        if verification is not None:
+            facts.verified_at = verification.verified_at
         found.append(facts)
     return found
 
@@ -228,7 +265,7 @@ def load_facts(child_ids: Iterable[int]) -> dict[int, list[ConsentFacts]]:
     """Load the given children's consents in a fixed number of queries."""
     consents = (
         Consent.objects.filter(child_id__in=list(child_ids))
-        .select_related("guardian", "superseded_by")
+        .select_related("guardian", "superseded_by", "organization", "verification")
         .prefetch_related("events")
     )
     by_child: dict[int, list[ConsentFacts]] = {}

@@ -26,6 +26,16 @@ from braid.consent.models import (
 from braid.records.models import Category
 
 STUDENT = "student"
+# How many separate exceptions the entry form offers: each is its own
+# provision, so that they are or-ed as siblings.
+EXCEPTIONS = 3
+EXCEPTION_PARTS = [
+    "decision",
+    "recipients",
+    "recipient_kinds",
+    "purposes",
+    "categories",
+]
 # Which field shows each part the service finds missing; the rest are shown
 # above the form.
 FIELD_OF_PART = {
@@ -40,6 +50,7 @@ FIELD_OF_PART = {
     "signed_at": "signed_on",
     "method": "method",
     "scan": "scan",
+    "organization": "organization",
 }
 
 
@@ -110,17 +121,6 @@ class ConsentEntryForm(forms.Form):
         required=False,
         help_text=_("For example: the end of the school year 2026-27."),
     )
-    except_recipients = forms.ModelMultipleChoiceField(
-        label=_("Except for these organizations"),
-        queryset=Organization.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    except_recipient_kinds = checkboxes(
-        _("Except for these classes of recipients"), OrganizationKind.choices
-    )
-    except_purposes = checkboxes(_("Except for these purposes"), Purpose.choices)
-    except_categories = checkboxes(_("Except for these records"), Category.choices)
     method = forms.ChoiceField(
         label=_("How it was signed"),
         choices=[(m.value, m.label) for m in (Method.PAPER, Method.STAFF_ENTERED)],
@@ -136,8 +136,8 @@ class ConsentEntryForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        guardians: list[Guardian],
-        show_names: bool,
+        guardians: list[tuple[Guardian, str]],
+        organizations: list[Organization],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -147,16 +147,41 @@ class ConsentEntryForm(forms.Form):
         signed_by = self.fields["signed_by"]
         assert isinstance(signed_by, forms.ChoiceField)
         signed_by.choices = [("", "—")] + [
-            (f"guardian-{g.pk}", guardian_label(g, show_names)) for g in guardians
+            (f"guardian-{g.pk}", label) for g, label in guardians
         ]
         signed_by.choices += [(STUDENT, str(Signer.STUDENT.label))]
-        self.guardians = {f"guardian-{g.pk}": g for g in guardians}
+        self.guardians = {f"guardian-{g.pk}": g for g, _label in guardians}
+        self._add_organization(organizations)
+        for number in range(1, EXCEPTIONS + 1):
+            self.fields.update(exception_fields(number))
 
-    def clean_scan(self) -> Any:
-        scan = self.cleaned_data.get("scan")
-        if scan is not None:
-            services.scan_extension(scan)
-        return scan
+    def _add_organization(self, organizations: list[Organization]) -> None:
+        # Asked only of someone who acts for several organizations here.
+        self.organizations = {str(org.pk): org for org in organizations}
+        if len(organizations) > 1:
+            self.fields["organization"] = forms.ChoiceField(
+                label=_("Recorded for"),
+                choices=[("", "—")] + [(str(o.pk), o.name) for o in organizations],
+                required=False,
+                help_text=_(
+                    "Which of your organizations records this consent: only it "
+                    "will see the consent and its scan."
+                ),
+            )
+
+    def exception_groups(self) -> list[list[forms.BoundField]]:
+        """Return each exception's fields, for the template."""
+        return [
+            [self[f"except{number}_{part}"] for part in EXCEPTION_PARTS]
+            for number in range(1, EXCEPTIONS + 1)
+        ]
+
+    def has_exceptions(self) -> bool:
+        return any(
+            field.value() or field.errors
+            for group in self.exception_groups()
+            for field in group
+        )
 
     def terms(self) -> dict[str, Any]:
         """Return the consent's parts in the form ``give_consent`` takes."""
@@ -185,40 +210,75 @@ class ConsentEntryForm(forms.Form):
             "signed_at": start_of(signed_on) if signed_on else None,
             "method": data.get("method") or None,
             "scan": data.get("scan"),
+            "organization": self.organizations.get(data.get("organization") or ""),
         }
 
     def _exceptions(self) -> list[dict[str, Any]]:
+        """Return each exception filled in as a provision of its own."""
         data = self.cleaned_data
-        node = {
-            "recipients": [org.pk for org in data.get("except_recipients") or []],
-            "recipient_kinds": data.get("except_recipient_kinds") or [],
-            "purposes": data.get("except_purposes") or [],
-            "categories": data.get("except_categories") or [],
-        }
-        if not any(node.values()):
-            return []
         opposite = (
             Decision.DENY if data.get("decision") != Decision.DENY else Decision.PERMIT
         )
-        return [
-            {
-                "decision": opposite,
-                **{key: value for key, value in node.items() if value},
+        found = []
+        for number in range(1, EXCEPTIONS + 1):
+            given = {
+                part: data.get(f"except{number}_{part}") for part in EXCEPTION_PARTS
             }
-        ]
+            node = {
+                "recipients": [org.pk for org in given["recipients"] or []],
+                "recipient_kinds": given["recipient_kinds"] or [],
+                "purposes": given["purposes"] or [],
+                "categories": given["categories"] or [],
+            }
+            if any(node.values()):
+                decision = given["decision"] or opposite
+                found.append(
+                    {"decision": decision, **{k: v for k, v in node.items() if v}}
+                )
+        return found
 
     def show_refusal(self, error: services.ConsentRefused) -> None:
         """Put each of the service's messages beside the field it concerns."""
         for problem in error.error_list:
             field = FIELD_OF_PART.get(problem.code or "")
+            if field not in self.fields:
+                field = None
             for message in problem.messages:
                 self.add_error(field, message)
 
 
+def exception_fields(number: int) -> dict[str, forms.Field]:
+    """Return the fields of one exception written on the form."""
+    return {
+        f"except{number}_decision": forms.ChoiceField(
+            label=_("Exception %(number)s: its answer") % {"number": number},
+            choices=[
+                ("", _("The opposite of the answer on the form")),
+                *Decision.choices,
+            ],
+            required=False,
+        ),
+        f"except{number}_recipients": forms.ModelMultipleChoiceField(
+            label=_("For these organizations"),
+            queryset=Organization.objects.all(),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        ),
+        f"except{number}_recipient_kinds": checkboxes(
+            _("For these classes of recipients"), OrganizationKind.choices
+        ),
+        f"except{number}_purposes": checkboxes(
+            _("For these purposes"), Purpose.choices
+        ),
+        f"except{number}_categories": checkboxes(
+            _("For these records"), Category.choices
+        ),
+    }
+
+
 def initial_from(consent: Consent) -> dict[str, Any]:
     """Return a re-signing form's first values: the old consent's terms."""
-    exception = consent.provisions[0] if len(consent.provisions) == 1 else {}
-    return {
+    initial = {
         "form_version": consent.form_version_id,
         "signed_by": (
             f"guardian-{consent.guardian_id}" if consent.guardian_id else STUDENT
@@ -229,11 +289,18 @@ def initial_from(consent: Consent) -> dict[str, Any]:
         "purposes": consent.purposes,
         "categories": consent.categories,
         "until_event": consent.until_event,
-        "except_recipients": exception.get("recipients", []),
-        "except_recipient_kinds": exception.get("recipient_kinds", []),
-        "except_purposes": exception.get("purposes", []),
-        "except_categories": exception.get("categories", []),
     }
+    # Exceptions the form can show are copied; a deeper tree is not, and
+    # the person re-signing enters what the new paper says.
+    provisions = consent.provisions
+    if len(provisions) <= EXCEPTIONS and not any(
+        node.get("provisions") for node in provisions
+    ):
+        for number, node in enumerate(provisions, start=1):
+            for part in EXCEPTION_PARTS:
+                empty: Any = "" if part == "decision" else []
+                initial[f"except{number}_{part}"] = node.get(part, empty)
+    return initial
 
 
 def guardian_label(guardian: Guardian, show_names: bool) -> str:
@@ -253,6 +320,24 @@ class GuardianForm(forms.Form):
     )
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+
+    def __init__(
+        self, *args: Any, organizations: list[Organization], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.organizations = {str(org.pk): org for org in organizations}
+        if len(organizations) > 1:
+            self.fields["organization"] = forms.ChoiceField(
+                label=_("Whose records name the guardian"),
+                choices=[(str(o.pk), o.name) for o in organizations],
+                help_text=_("Only that organization will see the guardian's name."),
+            )
+
+    def details(self) -> dict[str, Any]:
+        """Return what ``add_guardian`` takes."""
+        data = dict(self.cleaned_data)
+        data["organization"] = self.organizations.get(data.pop("organization", ""))
+        return data
 
 
 class MomentForm(forms.Form):
@@ -286,6 +371,15 @@ class RestrictionForm(MomentForm):
         )
 
 
+class VerificationForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the signature and the date match the record."),
+    )
+
+
 class StatusAtForm(forms.Form):
     at = forms.DateTimeField(
         label=_("Status at"),
@@ -295,12 +389,24 @@ class StatusAtForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    """The next version of a consent form, in English and Spanish."""
+    """The next version of a consent form, in English and Spanish.
 
-    title_en = forms.CharField(label=_("Title (English)"), max_length=200)
-    title_es = forms.CharField(label=_("Title (Spanish)"), max_length=200)
-    text_en = forms.CharField(label=_("Text (English)"), widget=forms.Textarea)
-    text_es = forms.CharField(label=_("Text (Spanish)"), widget=forms.Textarea)
+    Every part is optional here: the service names each one that is missing,
+    all at once.
+    """
+
+    title_en = forms.CharField(
+        label=_("Title (English)"), max_length=200, required=False
+    )
+    title_es = forms.CharField(
+        label=_("Title (Spanish)"), max_length=200, required=False
+    )
+    text_en = forms.CharField(
+        label=_("Text (English)"), widget=forms.Textarea, required=False
+    )
+    text_es = forms.CharField(
+        label=_("Text (Spanish)"), widget=forms.Textarea, required=False
+    )
     categories = checkboxes(_("Records it covers"), Category.choices)
     purposes = checkboxes(_("Purposes"), Purpose.choices)
     recipient_kinds = checkboxes(_("Classes of recipients"), OrganizationKind.choices)

@@ -108,6 +108,15 @@ class Guardian(models.Model):
         _("restricted by a court order from"), null=True, blank=True
     )
     restriction_note = models.TextField(_("court order"), blank=True)
+    # Whose records the name came from: only that organization reads it.
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by organization"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -193,6 +202,18 @@ class Consent(models.Model):
         related_name="+",
         verbose_name=_("entered by"),
     )
+    # The organization the person who entered it acted for; empty for a
+    # guardian's own electronic consent and for consents recorded before
+    # Braid kept it. It alone sees the consent's terms and scan, and cannot
+    # alone vouch for a consent that lets it receive data.
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by organization"),
+    )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
@@ -221,6 +242,44 @@ class Consent(models.Model):
             number += 1
             current = current.supersedes  # type: ignore[assignment]
         return number
+
+
+class ConsentVerification(models.Model):
+    """The steward's check of a consent against its scan; never changed.
+
+    A consent an organization records naming itself as a recipient counts
+    for releases to that organization only from this check on.
+    """
+
+    consent = models.OneToOneField(
+        Consent,
+        on_delete=models.PROTECT,
+        related_name="verification",
+        verbose_name=_("consent"),
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("consent verification")
+        verbose_name_plural = _("consent verifications")
+
+    def __str__(self) -> str:
+        return f"{_('Verification of consent')} {self.consent_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("A verification once recorded never changes."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValidationError(_("A verification is never deleted."))
 
 
 class EventKind(models.TextChoices):

@@ -1,8 +1,12 @@
 """Who may see and record a child's consents and guardians.
 
 Consents are kept by the organizations that hold a record of the child, and
-administered by the steward. A guardian records and revokes consent for
-their own child through their own account.
+administered by the steward. Each organization reads the terms and scans of
+the consents it recorded, and the names of the guardians it added: not
+those of another organization, whose own records they came from. The
+steward reads every consent (guardians by number) and opens scans to
+verify them. A guardian records and revokes consent for their own child
+through their own account.
 """
 
 from datetime import datetime
@@ -21,7 +25,7 @@ from braid.access.policy import (
 )
 from braid.children.models import Child
 from braid.community.models import Organization, Role
-from braid.consent.models import Guardian
+from braid.consent.models import Consent, Guardian
 
 
 def child_organizations(user: AnyUser, child: Child) -> list[Organization]:
@@ -35,6 +39,50 @@ def child_organizations(user: AnyUser, child: Child) -> list[Organization]:
         )
     )
     return [org for org in organizations if org.pk in holding]
+
+
+def steward_organization(user: AnyUser) -> Organization | None:
+    """Return the backbone the user is steward of, if any."""
+    for membership in memberships(user):
+        if membership.role == Role.STEWARD and membership.organization.is_backbone:
+            return membership.organization
+    return None
+
+
+def recording_organizations(user: AnyUser, child: Child) -> list[Organization]:
+    """Return the organizations the user may record the child's consent for."""
+    found = child_organizations(user, child)
+    backbone = steward_organization(user)
+    if backbone is not None and backbone not in found:
+        found.append(backbone)
+    return found
+
+
+def acting_organization_ids(user: AnyUser) -> set[int]:
+    """Return the ids of the organizations whose consents the user reads."""
+    ids = {org.pk for org in record_organizations(user)}
+    backbone = steward_organization(user)
+    if backbone is not None:
+        ids.add(backbone.pk)
+    return ids
+
+
+def can_see_consent(user: AnyUser, consent: Consent) -> bool:
+    """Whether the user reads the consent's terms: its recorder or steward."""
+    if is_steward(user):
+        return True
+    return consent.organization_id in acting_organization_ids(user)
+
+
+def can_open_scan(user: AnyUser, consent: Consent) -> bool:
+    """Whether the user opens the scan: its recorder, or the steward."""
+    return bool(consent.scan) and can_see_consent(user, consent)
+
+
+def can_verify(user: AnyUser) -> Decision:
+    if is_steward(user):
+        return allow(_("As the community's steward you verify consents."))
+    return deny(_("Only the steward verifies a consent against its scan."))
 
 
 def can_see_consents(user: AnyUser, child: Child) -> Decision:
@@ -88,9 +136,21 @@ def can_restrict_guardian(user: AnyUser, child: Child) -> Decision:
     )
 
 
-def may_read_guardian_names(user: AnyUser, child: Child) -> bool:
-    """Whether guardians' names are shown: to holders of a child's record."""
-    return bool(child_organizations(user, child))
+def may_read_guardian_name(user: AnyUser, guardian: Guardian) -> bool:
+    """Whether the guardian's name is shown: to the organization adding it."""
+    return guardian.organization_id in acting_organization_ids(user)
+
+
+def guardians_to_choose(user: AnyUser, child: Child) -> list[Guardian]:
+    """Return the guardians the user may name as a consent's signer.
+
+    Staff name the guardians their organization added; the steward, who
+    administers every consent, any guardian of the child (by number).
+    """
+    guardians = Guardian.objects.filter(child=child).order_by("pk")
+    if is_steward(user):
+        return list(guardians)
+    return list(guardians.filter(organization_id__in=acting_organization_ids(user)))
 
 
 def guardian_of(user: AnyUser, child: Child, at: datetime) -> Guardian | None:

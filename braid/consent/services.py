@@ -8,9 +8,9 @@ paper form can fix them all at once.
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -20,6 +20,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from braid.access.policy import is_steward
@@ -32,12 +33,16 @@ from braid.consent.models import (
     Consent,
     ConsentEvent,
     ConsentForm,
+    ConsentVerification,
     Decision,
     EventKind,
     FormVersion,
     Guardian,
     Method,
     Signer,
+    category_labels,
+    kind_labels,
+    purpose_labels,
 )
 from braid.consent.status import superseding
 from braid.records.models import Category
@@ -54,6 +59,9 @@ SCAN_SIGNATURES = [
 ]
 SCAN_CONTENT_TYPES = {ext: content_type for _, ext, content_type in SCAN_SIGNATURES}
 PAPER_METHODS = {Method.PAPER, Method.STAFF_ENTERED}
+# How far ahead of this server's clock a moment typed in may be: a second
+# computer's clock, or a minute spent on the page.
+CLOCK_TOLERANCE = timedelta(minutes=5)
 PROVISION_KEYS = {
     "decision",
     "recipients",
@@ -70,7 +78,8 @@ class ConsentRefused(ValidationError):
     Each error's ``code`` names the part (``child``, ``form_version``,
     ``signer``, ``authority``, ``recipients``, ``purposes``, ``categories``,
     ``period``, ``signed_at``, ``method``, ``scan``, ``account``,
-    ``entered_by``, ``provisions``, ``decision``, ``supersedes``).
+    ``entered_by``, ``organization``, ``provisions``, ``decision``,
+    ``supersedes``).
     """
 
     def __str__(self) -> str:
@@ -140,18 +149,38 @@ def _form_problems(
     purposes: Sequence[str],
     recipients: list[Organization],
     recipient_kinds: Sequence[str],
-) -> list[str]:
-    problems = []
-    if not all(text.strip() for text in texts):
-        problems.append(_("A form needs its title and text in English and Spanish."))
+) -> list[ValidationError]:
+    """Return every problem of a form version, each coded by its field."""
+    missing_texts = [
+        ("title_en", _("The title in English is missing.")),
+        ("title_es", _("The title in Spanish is missing.")),
+        ("text_en", _("The text in English is missing.")),
+        ("text_es", _("The text in Spanish is missing.")),
+    ]
+    problems = [
+        ValidationError(message, code=code)
+        for text, (code, message) in zip(texts, missing_texts, strict=True)
+        if not text.strip()
+    ]
     if not categories or set(categories) - set(Category.values):
-        problems.append(_("A form names the records (categories) it covers."))
+        problems.append(
+            ValidationError(
+                _("A form names the records (categories) it covers."),
+                code="categories",
+            )
+        )
     if not purposes or set(purposes) - set(Purpose.values):
-        problems.append(_("A form names the purposes it covers."))
+        problems.append(
+            ValidationError(_("A form names the purposes it covers."), code="purposes")
+        )
     if not (recipients or recipient_kinds) or (
         set(recipient_kinds) - set(OrganizationKind.values)
     ):
-        problems.append(_("A form names who may receive the records."))
+        problems.append(
+            ValidationError(
+                _("A form names who may receive the records."), code="recipients"
+            )
+        )
     return problems
 
 
@@ -167,13 +196,19 @@ def add_guardian(
     user: User,
     *,
     account: User | None = None,
+    organization: Organization | None = None,
 ) -> Guardian:
-    """Add a guardian to the child; ``account`` is their portal login."""
+    """Add a guardian to the child; ``account`` is their portal login.
+
+    ``organization`` is the one of the user's organizations whose records
+    name the guardian; it may be left out when the user acts for only one.
+    """
     _require(permissions.can_record_consent(user, child))
     if child.merged_into_id is not None:
         raise ValidationError(
             _("This child was merged into another; add the guardian there.")
         )
+    adding = recording_organization(user, child, organization)
     name = name.strip()
     if not name:
         raise ValidationError(_("A guardian needs a name."))
@@ -189,11 +224,36 @@ def add_guardian(
             email=email,
             phone=phone.strip(),
             user=account,
+            organization=adding,
         )
     logger.info(
         "guardian %s added to child %s by user %s", guardian.pk, child.pk, user.pk
     )
     return guardian
+
+
+def recording_organization(
+    user: User, child: Child, chosen: Organization | None
+) -> Organization:
+    """Return which of the user's organizations acts, or refuse the choice."""
+    choices = permissions.recording_organizations(user, child)
+    if chosen is not None:
+        if chosen not in choices:
+            raise ValidationError(
+                _(
+                    "The organization: you do not record consents for this child "
+                    "on behalf of %(organization)s."
+                )
+                % {"organization": chosen.name},
+                code="organization",
+            )
+        return chosen
+    if len(choices) != 1:
+        raise ValidationError(
+            _("Which of your organizations records this is missing."),
+            code="organization",
+        )
+    return choices[0]
 
 
 def restrict_guardian(
@@ -300,8 +360,14 @@ def give_consent(
     scan: File | None = None,
     user: User | None,
     supersedes: Consent | None = None,
+    organization: Organization | None = None,
 ) -> Consent:
-    """Record a consent, or refuse it naming every part that is missing."""
+    """Record a consent, or refuse it naming every part that is missing.
+
+    ``organization`` is the one of the user's organizations that records it;
+    it may be left out when the user acts for only one. A guardian's own
+    electronic consent is recorded by no organization.
+    """
     if child is not None and user is not None:
         _require_recorder(user, child, method)
 
@@ -324,6 +390,7 @@ def give_consent(
         scan=scan,
         user=user,
         supersedes=supersedes,
+        organization=organization,
     )
     refusals = terms.refusals()
     if refusals:
@@ -341,12 +408,14 @@ def give_consent(
                 consent.scan.delete(save=False)
             raise
     logger.info(
-        "consent %s for child %s recorded (%s, supersedes %s) by user %s",
+        "consent %s for child %s recorded (%s, supersedes %s) by user %s "
+        "for organization %s",
         consent.pk,
         consent.child_id,
         consent.method,
         consent.supersedes_id,
         consent.entered_by_id,
+        consent.organization_id,
     )
     return consent
 
@@ -356,6 +425,16 @@ def resign(old: Consent, **terms: Any) -> Consent:
 
     ``old`` is left as it was; it ends when the new consent starts.
     """
+    user = terms.get("user")
+    if (
+        user is not None
+        and terms.get("method") != Method.ELECTRONIC
+        and not permissions.can_see_consent(user, old)
+    ):
+        raise PermissionDenied(
+            _("Consent %(consent)s was recorded by another organization.")
+            % {"consent": old.pk}
+        )
     if superseding(old) is not None:
         raise ConsentRefused(
             [
@@ -380,11 +459,12 @@ def revoke(consent: Consent, at: datetime, user: User, note: str = "") -> Consen
         permissions.guardian_of(user, consent.child, at) is not None
     )
     if not own:
-        _require(permissions.can_record_consent(user, consent.child))
+        _require_keeper(user, consent)
     if at < consent.signed_at:
         raise ValidationError(
             _("A consent cannot be revoked before it was signed."), code="at"
         )
+    _refuse_future(at)
     return _end(consent, EventKind.REVOKED, at, user, note)
 
 
@@ -392,7 +472,7 @@ def record_event(
     consent: Consent, at: datetime, user: User, note: str = ""
 ) -> ConsentEvent:
     """Record that the event a consent was given until has occurred."""
-    _require(permissions.can_record_consent(user, consent.child))
+    _require_keeper(user, consent)
     if not consent.until_event:
         raise ValidationError(
             _("This consent was not given until an event."), code="until_event"
@@ -401,7 +481,47 @@ def record_event(
         raise ValidationError(
             _("The event cannot end a consent before it starts."), code="at"
         )
+    _refuse_future(at)
     return _end(consent, EventKind.EVENT_OCCURRED, at, user, note)
+
+
+def verify(consent: Consent, user: User, note: str = "") -> ConsentVerification:
+    """Record that the steward checked the consent against its scan."""
+    _require(permissions.can_verify(user))
+    if not consent.scan:
+        raise ValidationError(
+            _("Consent %(consent)s has no scan to verify it against.")
+            % {"consent": consent.pk},
+            code="scan",
+        )
+
+    with transaction.atomic():
+        # Locking the consent makes a second verification wait for the first.
+        Consent.objects.select_for_update().get(pk=consent.pk)
+        if ConsentVerification.objects.filter(consent=consent).exists():
+            raise ValidationError(
+                _("Consent %(consent)s was already verified.")
+                % {"consent": consent.pk},
+                code="twice",
+            )
+        verification = ConsentVerification.objects.create(
+            consent=consent,
+            verified_by=user,
+            verified_at=timezone.now(),
+            note=note.strip(),
+        )
+    logger.info("consent %s verified by user %s", consent.pk, user.pk)
+    return verification
+
+
+def _refuse_future(at: datetime) -> None:
+    # A moment still to come would leave the consent in force until then,
+    # and refuse the corrected one as a second.
+    if at > timezone.now() + CLOCK_TOLERANCE:
+        raise ValidationError(
+            _("That moment is still to come: give when it happened, now or earlier."),
+            code="at",
+        )
 
 
 def _end(
@@ -434,6 +554,16 @@ def _end(
 def _require(decision: permissions.Decision) -> None:
     if not decision:
         raise PermissionDenied(" ".join(decision.reasons))
+
+
+def _require_keeper(user: User, consent: Consent) -> None:
+    """Refuse all but the organization that recorded it, and the steward."""
+    _require(permissions.can_record_consent(user, consent.child))
+    if not permissions.can_see_consent(user, consent):
+        raise PermissionDenied(
+            _("Consent %(consent)s was recorded by another organization.")
+            % {"consent": consent.pk}
+        )
 
 
 def _require_recorder(user: User, child: Child, method: str | None) -> None:
@@ -494,11 +624,13 @@ class _Terms:
     scan: File | None
     user: User | None
     supersedes: Consent | None
+    organization: Organization | None = None
     _problems: list[ValidationError] = field(default_factory=list)
 
     def refusals(self) -> list[ValidationError]:
         self._problems = []
         self._check_child()
+        self._check_organization()
         self._check_form_version()
         self._check_signer()
         self._check_decision()
@@ -534,6 +666,7 @@ class _Terms:
             signed_at=self.signed_at,
             method=self.method,
             entered_by=self.user,
+            organization=self.organization,
         )
 
     def _add(self, code: str, message: str) -> None:
@@ -559,6 +692,21 @@ class _Terms:
             self._add(
                 "supersedes", _("The consent it supersedes is for another child.")
             )
+
+    def _check_organization(self) -> None:
+        # A guardian's own electronic consent is recorded by no organization.
+        if self.method == Method.ELECTRONIC:
+            self.organization = None
+            return
+        if self.user is None or self.child is None:
+            return
+        try:
+            self.organization = recording_organization(
+                self.user, self.child, self.organization
+            )
+        except ValidationError as error:
+            self.organization = None
+            self._add("organization", error.messages[0])
 
     def _check_form_version(self) -> None:
         if self.form_version is None:
@@ -589,6 +737,8 @@ class _Terms:
                 )
                 % {"guardian": guardian.pk},
             )
+        else:
+            self._check_guardian_source(guardian)
         restricted = guardian.restricted_at
         if restricted is not None and (
             self.signed_at is None or restricted <= self.signed_at
@@ -610,6 +760,23 @@ class _Terms:
                     "The signed-in guardian's own account is missing: an electronic "
                     "consent is signed by the guardian through their own account."
                 ),
+            )
+
+    def _check_guardian_source(self, guardian: Guardian) -> None:
+        # Staff name the guardians their own records name; the steward, who
+        # administers every consent, may name any guardian of the child.
+        recorder = self.organization
+        if recorder is None or recorder.is_backbone:
+            return
+        if guardian.organization_id != recorder.pk:
+            self._add(
+                "authority",
+                _(
+                    "The signer's authority: guardian %(guardian)s was not added "
+                    "by %(organization)s; add the guardian as your records name "
+                    "them."
+                )
+                % {"guardian": guardian.pk, "organization": recorder.name},
             )
 
     def _check_student(self) -> None:
@@ -681,7 +848,7 @@ class _Terms:
             for org in organizations.values()
             if org.pk not in allowed_ids and org.kind not in version.recipient_kinds
         ]
-        outside_kinds = set(self.recipient_kinds) - set(version.recipient_kinds)
+        outside_kinds = sorted(set(self.recipient_kinds) - set(version.recipient_kinds))
         if outside or outside_kinds:
             self._add(
                 "recipients",
@@ -691,7 +858,9 @@ class _Terms:
                 )
                 % {
                     "names": ", ".join(
-                        sorted([org.name for org in outside] + list(outside_kinds))
+                        sorted(
+                            [org.name for org in outside] + kind_labels(outside_kinds)
+                        )
                     ),
                     "version": version.number,
                 },
@@ -703,6 +872,7 @@ class _Terms:
             self.purposes,
             Purpose.values,
             self.form_version.purposes if self.form_version else None,
+            purpose_labels,
             _("The purposes are missing."),
             _("The purposes: %(values)s are not on form version %(version)s."),
         )
@@ -713,6 +883,7 @@ class _Terms:
             self.categories,
             Category.values,
             self.form_version.categories if self.form_version else None,
+            category_labels,
             _("The records (categories) are missing."),
             _(
                 "The records (categories): %(values)s are not on form version "
@@ -726,6 +897,7 @@ class _Terms:
         given: list[str],
         known: list[str],
         stated: list[str] | None,
+        labels: Callable[[list[str]], list[str]],
         missing: str,
         outside: str,
     ) -> None:
@@ -739,7 +911,7 @@ class _Terms:
                 code,
                 outside
                 % {
-                    "values": ", ".join(extra),
+                    "values": ", ".join(labels(extra)),
                     "version": self.form_version.number if self.form_version else "",
                 },
             )
@@ -768,6 +940,19 @@ class _Terms:
             and self.valid_until <= self.valid_from
         ):
             self._add("period", _("The period: it ends before it starts."))
+        # Consent speaks from its signature on: it cannot reach back to allow
+        # sharing before the parent agreed. Days are compared, as a paper form
+        # gives only the day.
+        signed = self.signed_at
+        if (
+            self.valid_from is not None
+            and signed is not None
+            and signed <= timezone.now()
+            and timezone.localdate(self.valid_from) < timezone.localdate(signed)
+        ):
+            self._add(
+                "period", _("The period: it starts before the consent was signed.")
+            )
 
     def _check_signed_at(self) -> None:
         if self.signed_at is None:
@@ -776,6 +961,33 @@ class _Terms:
             self._add(
                 "signed_at", _("When the consent was signed: that is still to come.")
             )
+        elif self._signed_before_publication():
+            assert self.form_version is not None
+            self._add(
+                "signed_at",
+                _(
+                    "When the consent was signed: before form version %(version)s "
+                    "was published on %(published)s; the parent signed an earlier "
+                    "version."
+                )
+                % {
+                    "version": self.form_version.number,
+                    "published": date_format(
+                        timezone.localdate(self.form_version.published_at)
+                    ),
+                },
+            )
+
+    def _signed_before_publication(self) -> bool:
+        # The first version of a form may have been in use on paper before it
+        # was entered into Braid; a later one did not exist before it was
+        # published, as the earlier one was what parents were given.
+        version = self.form_version
+        if version is None or self.signed_at is None or version.number == 1:
+            return False
+        return timezone.localdate(self.signed_at) < timezone.localdate(
+            version.published_at
+        )
 
     def _check_method(self) -> None:
         if self.method not in Method.values:

@@ -2,18 +2,22 @@
 
 Nothing here writes. A consent ends at the first of: its revocation, the
 event it was given until, the start of the consent that supersedes it, and
-the end of its period. Read ``events`` and ``superseded_by`` with
-``prefetch_related`` and ``select_related`` when listing many.
+the end of its period. A parent's consent that has not ended still stops
+counting once a court order restricts the guardian, or once the student is
+18, as the decision point has it. Read ``events``, ``guardian`` and
+``superseded_by`` with ``prefetch_related`` and ``select_related`` when
+listing many.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from braid.consent.models import Consent, EventKind
+from braid.consent.models import Consent, EventKind, Signer
 
 
 class Status(models.TextChoices):
@@ -23,6 +27,11 @@ class Status(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
     EXPIRED = "expired", _("Expired")
     EVENT_OCCURRED = "event-occurred", _("Ended: the event occurred")
+    GUARDIAN_RESTRICTED = (
+        "guardian-restricted",
+        _("No longer counts: the guardian is restricted by a court order"),
+    )
+    STUDENT_ADULT = "student-adult", _("No longer counts: the student is 18")
 
 
 @dataclass(frozen=True)
@@ -55,14 +64,30 @@ def superseding(consent: Consent) -> Consent | None:
     return newer
 
 
-def status(consent: Consent, at: datetime) -> Status:
-    """Return where the consent stands at ``at``."""
+def status(consent: Consent, at: datetime, adult: date | None = None) -> Status:
+    """Return where the consent stands at ``at``.
+
+    ``adult`` is the child's 18th birthday, from the earliest date of birth
+    the child's records give (see ``evaluation.adult_on``), if known.
+    """
     if at < consent.valid_from:
         return Status.NOT_YET
     for ending in endings(consent):
         if ending.at <= at:
             return ending.status
-    return Status.IN_FORCE
+    return lapse(consent, at, adult) or Status.IN_FORCE
+
+
+def lapse(consent: Consent, at: datetime, adult: date | None) -> Status | None:
+    """Return why a parent's consent no longer counts at ``at``, or None."""
+    if consent.signer != Signer.GUARDIAN:
+        return None
+    restricted = consent.guardian.restricted_at if consent.guardian else None
+    if restricted is not None and restricted <= at:
+        return Status.GUARDIAN_RESTRICTED
+    if adult is not None and timezone.localdate(at) >= adult:
+        return Status.STUDENT_ADULT
+    return None
 
 
 def in_force(consent: Consent, at: datetime) -> bool:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/revoke/", views.consent_revoke, name="revoke"),
     path("<int:pk>/event/", views.consent_event, name="event"),
     path("<int:pk>/scan/", views.consent_scan, name="scan"),
+    path("<int:pk>/verify/", views.consent_verify, name="verify"),
     path("forms/", views.form_list, name="forms"),
     path("forms/<int:pk>/", views.form_version, name="form_version"),
     path("forms/<slug:slug>/publish/", views.form_publish, name="form_publish"),

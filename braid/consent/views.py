@@ -2,11 +2,12 @@
 
 A child is reached by community ID, and only by the staff of organizations
 that hold a record of the child and by the steward; to anyone else the
-child does not exist. The pages show the community ID, the consents, and
-the guardians' names to those who hold the child's record.
+child does not exist. Each organization sees the consents it recorded and
+the names of the guardians it added; the steward sees every consent, with
+guardians by number, and verifies consents against their scans.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -24,6 +25,7 @@ from braid.access import policy
 from braid.children.models import Child
 from braid.community.models import Organization
 from braid.consent import permissions, services
+from braid.consent.evaluation import adult_on
 from braid.consent.forms import (
     ConsentEntryForm,
     GuardianForm,
@@ -31,6 +33,7 @@ from braid.consent.forms import (
     PublishForm,
     RestrictionForm,
     StatusAtForm,
+    VerificationForm,
     guardian_label,
     initial_from,
 )
@@ -47,6 +50,14 @@ from braid.consent.models import (
 from braid.consent.status import Status, endings, status
 from braid.http import AuthenticatedRequest
 
+# Where a consent still counts, or may: the actions to end or renew it show.
+OPEN = {
+    Status.IN_FORCE,
+    Status.NOT_YET,
+    Status.GUARDIAN_RESTRICTED,
+    Status.STUDENT_ADULT,
+}
+
 
 @login_required
 @require_GET
@@ -59,10 +70,22 @@ def child_consents(request: AuthenticatedRequest, public_id: str) -> HttpRespons
     at = timezone.now()
     if status_form.is_valid() and status_form.cleaned_data["at"]:
         at = status_form.cleaned_data["at"]
-    show_names = permissions.may_read_guardian_names(request.user, child)
+    # Another organization's consents say what it was told and by whom:
+    # each organization reads only its own, the steward every one.
+    every = child.consents.all()
+    shown = every
+    if not policy.is_steward(request.user):
+        shown = every.filter(
+            organization_id__in=permissions.acting_organization_ids(request.user)
+        )
     consents = list(
-        child.consents.select_related(
-            "form_version", "guardian", "entered_by", "superseded_by"
+        shown.select_related(
+            "form_version",
+            "guardian",
+            "entered_by",
+            "superseded_by",
+            "organization",
+            "verification__verified_by",
         )
         .prefetch_related(
             Prefetch(
@@ -76,6 +99,8 @@ def child_consents(request: AuthenticatedRequest, public_id: str) -> HttpRespons
             pk__in={pk for consent in consents for pk in consent.recipients}
         ).values_list("pk", "name")
     )
+    adult = adult_on(services.birth_date(child))
+    is_steward = policy.is_steward(request.user)
     return render(
         request,
         "consent/consent/list.html",
@@ -83,9 +108,13 @@ def child_consents(request: AuthenticatedRequest, public_id: str) -> HttpRespons
             "child": child,
             "at": at,
             "status_form": status_form,
-            "rows": [_row(consent, at, show_names, names) for consent in consents],
+            "rows": [
+                _row(request, consent, at, adult, names, is_steward)
+                for consent in consents
+            ],
+            "hidden": every.count() - len(consents),
             "guardians": [
-                (guardian, guardian_label(guardian, show_names))
+                (guardian, _guardian_label(request, guardian))
                 for guardian in child.guardians.all()
             ],
             "can_restrict": bool(
@@ -96,15 +125,22 @@ def child_consents(request: AuthenticatedRequest, public_id: str) -> HttpRespons
 
 
 def _row(
-    consent: Consent, at: datetime, show_names: bool, names: dict[int, str]
+    request: AuthenticatedRequest,
+    consent: Consent,
+    at: datetime,
+    adult: date | None,
+    names: dict[int, str],
+    is_steward: bool,
 ) -> dict[str, Any]:
-    current = status(consent, at)
+    current = status(consent, at, adult)
+    verification = getattr(consent, "verification", None)
     return {
         "consent": consent,
         "status": current,
-        "open": current in (Status.IN_FORCE, Status.NOT_YET),
+        "open": current in OPEN,
+        "may_resign": current in OPEN - {Status.GUARDIAN_RESTRICTED},
         "signer": (
-            guardian_label(consent.guardian, show_names)
+            _guardian_label(request, consent.guardian)
             if consent.guardian
             else _("The student")
         ),
@@ -113,7 +149,28 @@ def _row(
         "purposes": purpose_labels(consent.purposes),
         "categories": category_labels(consent.categories),
         "endings": endings(consent),
+        "verification": verification,
+        "awaits_check": verification is None and names_its_recorder(consent),
+        "may_verify": is_steward and verification is None and bool(consent.scan),
     }
+
+
+def names_its_recorder(consent: Consent) -> bool:
+    """Whether the consent lets its own recording organization receive data.
+
+    Such a consent counts for releases to that organization only once the
+    steward has verified it (see ``evaluation.not_in_force``).
+    """
+    recorder = consent.organization
+    if recorder is None or recorder.is_backbone:
+        return False
+    return recorder.pk in consent.recipients or recorder.kind in consent.recipient_kinds
+
+
+def _guardian_label(request: AuthenticatedRequest, guardian: Guardian) -> str:
+    return guardian_label(
+        guardian, permissions.may_read_guardian_name(request.user, guardian)
+    )
 
 
 @login_required
@@ -134,12 +191,12 @@ def consent_resign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _entry(
     request: AuthenticatedRequest, child: Child, old: Consent | None
 ) -> HttpResponse:
-    show_names = permissions.may_read_guardian_names(request.user, child)
+    guardians = permissions.guardians_to_choose(request.user, child)
     form = ConsentEntryForm(
         request.POST or None,
         request.FILES or None,
-        guardians=list(child.guardians.all()),
-        show_names=show_names,
+        guardians=[(g, _guardian_label(request, g)) for g in guardians],
+        organizations=permissions.recording_organizations(request.user, child),
         initial=initial_from(old) if old else None,
     )
     if request.method == "POST" and form.is_valid():
@@ -220,14 +277,33 @@ def consent_event(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def consent_verify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    consent = _consent(request, pk)
+    _require(permissions.can_verify(request.user))
+    form = VerificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.verify(consent, request.user, form.cleaned_data["note"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The consent is verified against its scan."))
+            return redirect("consent:child", public_id=consent.child.public_id)
+    return render(
+        request,
+        "consent/consent/verify.html",
+        {"consent": consent, "child": consent.child, "form": form},
+    )
+
+
+@login_required
 @require_GET
 def consent_scan(request: AuthenticatedRequest, pk: int) -> FileResponse:
     consent = _consent(request, pk)
-    # A signed form names the child and the guardian: the steward, who
-    # administers consents, reads it only as a holder of the child's record.
-    if not consent.scan or not permissions.may_read_guardian_names(
-        request.user, consent.child
-    ):
+    # A signed form names the child and the guardian: it opens for the
+    # organization that recorded it, and for the steward who verifies it.
+    if not permissions.can_open_scan(request.user, consent):
         raise Http404
     extension = services.scan_content_type(consent)
     response = FileResponse(
@@ -244,10 +320,13 @@ def consent_scan(request: AuthenticatedRequest, pk: int) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def guardian_add(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     child = _recordable_child(request, public_id)
-    form = GuardianForm(request.POST or None)
+    form = GuardianForm(
+        request.POST or None,
+        organizations=permissions.recording_organizations(request.user, child),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_guardian(child, user=request.user, **form.cleaned_data)
+            services.add_guardian(child, user=request.user, **form.details())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -280,9 +359,7 @@ def guardian_restrict(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 request, _("The guardian's consent no longer counts from then on.")
             )
             return redirect("consent:child", public_id=guardian.child.public_id)
-    label = guardian_label(
-        guardian, permissions.may_read_guardian_names(request.user, guardian.child)
-    )
+    label = _guardian_label(request, guardian)
     return render(
         request,
         "consent/guardian/restrict.html",
@@ -345,8 +422,9 @@ def form_publish(request: AuthenticatedRequest, slug: str) -> HttpResponse:
                 form=form, user=request.user, **entry.cleaned_data
             )
         except ValidationError as error:
-            for message in error.messages:
-                entry.add_error(None, message)
+            for problem in error.error_list:
+                field = problem.code if problem.code in entry.fields else None
+                entry.add_error(field, problem.messages)
         else:
             messages.success(
                 request,
@@ -366,11 +444,19 @@ def _recordable_child(request: AuthenticatedRequest, public_id: str) -> Child:
 
 
 def _consent(request: AuthenticatedRequest, pk: int) -> Consent:
-    """Return the consent, or raise 404 outside the user's scope."""
+    """Return the consent, or raise 404 outside the user's scope.
+
+    A consent exists for the organization that recorded it and the steward.
+    """
     consent = get_object_or_404(
-        Consent.objects.select_related("child", "form_version", "guardian"), pk=pk
+        Consent.objects.select_related(
+            "child", "form_version", "guardian", "organization"
+        ),
+        pk=pk,
     )
     if not permissions.can_see_consents(request.user, consent.child):
+        raise Http404
+    if not permissions.can_see_consent(request.user, consent):
         raise Http404
     return consent
 

@@ -222,3 +222,58 @@ def test_recipients_match_by_organization_or_by_class(node_recipients, kinds, al
     facts = [ConsentFacts(consent(recipients=node_recipients, recipient_kinds=kinds))]
 
     assert bool(evaluate(facts, ask(CITY), BORN)) is allowed
+
+
+class TestAConsentItsRecipientRecorded:
+    """An organization cannot, alone, vouch for a consent that lets it in."""
+
+    def recorded_by_city(self, **changes: object) -> ConsentFacts:
+        return ConsentFacts(
+            consent(recipients=[CITY, FUNDER]),
+            recorder_id=CITY,
+            recorder_name="City Youth Services",
+            **changes,  # type: ignore[arg-type]
+        )
+
+    def test_it_does_not_count_for_the_recorder_until_the_steward_verifies_it(self):
+        verdict = evaluate([self.recorded_by_city()], ask(CITY), BORN)
+
+        assert not verdict
+        assert (
+            "consent 1 was recorded by City Youth Services itself and the steward "
+            "has not verified it yet"
+        ) in verdict.reasons
+
+    def test_it_counts_for_another_recipient_at_once(self):
+        assert evaluate([self.recorded_by_city()], funder("attendance"), BORN)
+
+    def test_it_counts_for_the_recorder_from_the_moment_it_is_verified(self):
+        facts = [self.recorded_by_city(verified_at=at(2025, 6, 1, 10, 0))]
+
+        assert not evaluate(facts, ask(CITY, when=at(2025, 6, 1, 9, 59)), BORN)
+        verdict = evaluate(facts, ask(CITY, when=at(2025, 6, 1, 10, 0)), BORN)
+        assert verdict and verdict.consent is facts[0].consent
+
+    def test_its_refusal_counts_at_once_as_it_lets_no_one_in(self):
+        other = ConsentFacts(consent(pk=1))
+        own_deny = ConsentFacts(
+            consent(pk=2, decision="deny", recipients=[CITY], categories=[]),
+            recorder_id=CITY,
+            recorder_name="City Youth Services",
+        )
+
+        verdict = evaluate([other, own_deny], ask(CITY), BORN)
+        assert not verdict and verdict.consent is own_deny.consent
+        assert evaluate([other, own_deny], funder("attendance"), BORN)
+
+    def test_another_consent_still_lets_the_recorder_in(self):
+        own = self.recorded_by_city()
+        steward_verified = ConsentFacts(consent(pk=2, recipients=[CITY]))
+
+        verdict = evaluate([own, steward_verified], ask(CITY), BORN)
+
+        assert verdict and verdict.consent is steward_verified.consent
+
+    def test_a_consent_with_no_recorder_to_doubt_counts_as_before(self):
+        # The steward's, a guardian's own electronic one, or an old row.
+        assert evaluate([ConsentFacts(consent(recipients=[CITY]))], ask(CITY), BORN)

@@ -76,3 +76,25 @@ def test_everyone_signed_in_reads_every_version(client, people, sharing):
     for version in sharing.versions.all():
         assert reverse("consent:form_version", args=[version.pk]) in page
     assert "Publish a new version" not in page
+
+
+def test_an_empty_submission_names_every_missing_part_beside_its_field(
+    client, people, sharing
+):
+    client.force_login(people.steward)
+
+    response = client.post(reverse("consent:form_publish", args=[sharing.slug]), {})
+
+    errors = response.context["form"].errors
+    assert errors["title_en"] == ["The title in English is missing."]
+    assert errors["text_es"] == ["The text in Spanish is missing."]
+    assert set(errors) == {
+        "title_en",
+        "title_es",
+        "text_en",
+        "text_es",
+        "categories",
+        "purposes",
+        "recipients",
+    }
+    assert sharing.versions.count() == 1

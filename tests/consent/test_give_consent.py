@@ -157,6 +157,7 @@ class TestWhatTheFormVersionStates:
             purposes=["program-evaluation"],
             recipient_kinds=["city-service"],
             user=people.steward,
+            at=timezone.now() - timedelta(days=30),
         )
 
         error = refusal(
@@ -169,9 +170,11 @@ class TestWhatTheFormVersionStates:
         )
 
         assert codes(error) == ["recipients", "purposes", "categories"]
-        assert "assessments are not on form version 2" in str(error)
-        assert "service-coordination are not on form version 2" in str(error)
-        assert "funder are not named on form version 2" in str(error)
+        # Each is named as the form names it, not by its code.
+        assert "Assessments are not on form version 2" in str(error)
+        assert "Service coordination are not on form version 2" in str(error)
+        assert "Funder are not named on form version 2" in str(error)
+        assert "service-coordination" not in str(error)
 
     def test_a_named_organization_counts_by_its_class(self, terms, community):
         consent = services.give_consent(
@@ -332,3 +335,65 @@ class TestScans:
         error = refusal(**terms(scan=big))
 
         assert "larger than 10 MB" in str(error)
+
+
+class TestDatesInOrder:
+    def test_a_signature_before_the_version_was_published_is_refused(
+        self, terms, people, version
+    ):
+        second = services.publish_form_version(
+            form=version.form,
+            title_en="Sharing, revised",
+            title_es="Compartir, revisado",
+            text_en="Plain words.",
+            text_es="Palabras sencillas.",
+            categories=["attendance"],
+            purposes=["program-evaluation"],
+            recipient_kinds=["city-service"],
+            user=people.steward,
+        )
+
+        error = refusal(
+            **terms(
+                form_version=second,
+                signed_at=local(2024, 1, 1),
+                valid_from=local(2024, 1, 1),
+            )
+        )
+
+        assert codes(error) == ["signed_at"]
+        assert "before form version 2 was published" in str(error)
+
+    def test_a_signature_on_the_day_of_publication_is_recorded(
+        self, terms, people, version
+    ):
+        second = services.publish_form_version(
+            form=version.form,
+            title_en="Sharing, revised",
+            title_es="Compartir, revisado",
+            text_en="Plain words.",
+            text_es="Palabras sencillas.",
+            categories=["attendance"],
+            purposes=["program-evaluation"],
+            recipient_kinds=["city-service"],
+            user=people.steward,
+        )
+        today = local(*timezone.localdate().timetuple()[:3])
+
+        consent = services.give_consent(
+            **terms(form_version=second, signed_at=today, valid_from=today)
+        )
+
+        assert consent.form_version == second
+
+    def test_a_period_that_starts_before_the_signature_is_refused(self, terms):
+        now = timezone.now()
+
+        error = refusal(
+            **terms(
+                signed_at=now - timedelta(days=1), valid_from=now - timedelta(days=30)
+            )
+        )
+
+        assert codes(error) == ["period"]
+        assert "starts before the consent was signed" in str(error)

@@ -1,6 +1,6 @@
 """A consent never changes: it is re-signed, revoked, or ended by its event."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -165,3 +165,34 @@ class TestStatus:
         services.revoke(consent, now, people.district_staff)
 
         assert status(reloaded(consent), now + timedelta(days=60)) == Status.REVOKED
+
+
+class TestMomentsStillToCome:
+    """A revocation or event set in the future would leave the consent in
+    force until then, and refuse the corrected one as a second."""
+
+    def test_a_revocation_in_the_future_is_refused_and_the_right_one_accepted(
+        self, consent, people
+    ):
+        later = timezone.make_aware(datetime(2099, 1, 1))
+
+        with pytest.raises(ValidationError, match="still to come"):
+            services.revoke(consent, later, people.district_staff)
+        assert not ConsentEvent.objects.exists()
+
+        services.revoke(consent, timezone.now(), people.district_staff)
+        assert status(reloaded(consent), timezone.now()) == Status.REVOKED
+
+    def test_a_clock_a_minute_ahead_is_tolerated(self, consent, people):
+        ahead = timezone.now() + timedelta(minutes=1)
+
+        assert services.revoke(consent, ahead, people.district_staff).at == ahead
+
+    def test_an_event_in_the_future_is_refused(self, terms, people):
+        until = services.give_consent(**terms(valid_until=None, until_event="June"))
+
+        with pytest.raises(ValidationError, match="still to come"):
+            services.record_event(
+                until, timezone.now() + timedelta(hours=1), people.district_staff
+            )
+        assert not ConsentEvent.objects.exists()

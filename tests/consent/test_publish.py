@@ -55,3 +55,28 @@ def test_a_version_says_what_what_for_and_to_whom_in_both_languages(version, peo
         )
     assert len(caught.value.messages) == 4
     assert FormVersion.objects.count() == 1
+
+
+def test_an_empty_version_is_refused_naming_every_missing_part(version, people):
+    with pytest.raises(ValidationError) as caught:
+        publish(
+            version,
+            people.steward,
+            title_en="",
+            title_es="",
+            text_en="",
+            text_es="",
+            categories=[],
+            purposes=[],
+            recipient_kinds=[],
+        )
+
+    assert [error.code for error in caught.value.error_list] == [
+        "title_en",
+        "title_es",
+        "text_en",
+        "text_es",
+        "categories",
+        "purposes",
+        "recipients",
+    ]
