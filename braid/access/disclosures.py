@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from braid.access.models import GENESIS, Disclosure
+from braid.children.models import Child
 from braid.community.models import Organization
 
 # Any constant does: it names the one lock every writer of the chain takes.
@@ -44,6 +45,12 @@ def record_release(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("A release is recorded inside its own transaction.")
+    entries = list(entries)
+    public_ids = dict(
+        Child.objects.filter(pk__in={entry.child_id for entry in entries})
+        .order_by()
+        .values_list("pk", "public_id")
+    )
     _lock_chain()
     last = Disclosure.objects.order_by("-sequence").only("sequence", "hash").first()
     sequence, previous = (last.sequence, last.hash) if last else (0, GENESIS)
@@ -59,12 +66,13 @@ def record_release(
             username=user.get_username(),
             organization=organization,
             child_id=entry.child_id,
+            child_public_id=public_ids[entry.child_id],
             categories=sorted(entry.categories),
             purpose=entry.purpose,
             legal_basis=entry.legal_basis,
             level=entry.level,
             release=release,
-            reference=reference[:300],
+            reference=_without_query(reference)[:300],
             grounds=entry.grounds,
             previous_hash=previous,
         )
@@ -72,6 +80,15 @@ def record_release(
         written.append(disclosure)
     Disclosure.objects.bulk_create(written)
     return written
+
+
+def _without_query(reference: str) -> str:
+    """Return the reference without a query string or fragment.
+
+    A search typed into a page's address may be a child's name; the path
+    says what was released.
+    """
+    return reference.split("?", 1)[0].split("#", 1)[0]
 
 
 def _lock_chain() -> None:

@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from braid.agreements.models import LegalBasis, Level, Purpose
-from braid.children.models import Child
+from braid.children.models import PUBLIC_ID_LENGTH, Child
 from braid.community.models import Organization
 
 GENESIS = "0" * 64
@@ -54,6 +54,11 @@ class Disclosure(models.Model):
     child = models.ForeignKey(
         Child, on_delete=models.PROTECT, related_name="+", verbose_name=_("child")
     )
+    # The child's community ID at the release, so that an ID moved from one
+    # child to another later shows. Blank in entries older than the field.
+    child_public_id = models.CharField(
+        _("community ID"), max_length=PUBLIC_ID_LENGTH, blank=True
+    )
     categories = models.JSONField(_("categories"))
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
     legal_basis = models.CharField(
@@ -84,7 +89,7 @@ class Disclosure(models.Model):
 
     def content(self) -> dict[str, Any]:
         """Return what the hash covers, the same on every database."""
-        return {
+        content = {
             "sequence": self.sequence,
             "at": self.at.astimezone(UTC).isoformat(),
             "user": self.user_id,
@@ -100,6 +105,11 @@ class Disclosure(models.Model):
             "grounds": self.grounds,
             "previous_hash": self.previous_hash,
         }
+        # Entries written before the community ID was kept hashed without
+        # it, and still must verify.
+        if self.child_public_id:
+            content["child_public_id"] = self.child_public_id
+        return content
 
     def compute_hash(self) -> str:
         text = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))

@@ -130,12 +130,13 @@ class Agreement(models.Model):
         at = at or timezone.now()
         if self.terminated_at is not None and self.terminated_at <= at:
             return AgreementState.TERMINATED
+        today = timezone.localdate(at)
+        # Past its end a draft is over too: nobody can sign it any more.
+        if today > self.ends_on or self.destroyed_by(today):
+            return AgreementState.EXPIRED
         signed = {s.organization_id for s in self.signatures.all() if s.signed_at <= at}
         if not {org.pk for org in self.parties()} <= signed:
             return AgreementState.DRAFT
-        today = timezone.localdate(at)
-        if today > self.ends_on or self.destroyed_by(today):
-            return AgreementState.EXPIRED
         if today < self.starts_on:
             return AgreementState.SIGNED
         return AgreementState.ACTIVE

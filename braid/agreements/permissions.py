@@ -2,9 +2,11 @@
 
 The steward sets agreements up and reads them all. Every member of a party
 organization (the backbone, a contributor, a named recipient) reads the
-agreements it is party to; nobody else learns that they exist. A party's
-organization admins sign for it and may end the agreement; a contributor's
-admins withhold its data inside it.
+agreements it is party to. Every member of an organization that a class of
+recipients takes in (every funder, say) reads the agreements shared with
+that class, though the organization does not sign. Nobody else learns that
+they exist. A party's organization admins sign for it and may end the
+agreement; a contributor's admins withhold its data inside it.
 """
 
 from django.db.models import Q, QuerySet
@@ -58,8 +60,21 @@ def visible_agreements(user: AnyUser) -> QuerySet[Agreement]:
         return Agreement.objects.all()
     ids = [org.pk for org in organizations]
     return Agreement.objects.filter(
-        Q(contributors__in=ids) | Q(recipients__in=ids)
+        Q(contributors__in=ids)
+        | Q(recipients__in=ids)
+        | Q(pk__in=_covering_by_class(organizations))
     ).distinct()
+
+
+def _covering_by_class(organizations: list[Organization]) -> list[int]:
+    """Return the agreements whose classes of recipients take in any of them.
+
+    A community has few agreements, and SQLite cannot look inside a JSON
+    list, so the classes are compared here, after one query.
+    """
+    kinds = {org.kind for org in organizations}
+    classes = Agreement.objects.order_by().values_list("pk", "recipient_kinds")
+    return [pk for pk, named in classes if kinds & set(named or [])]
 
 
 def get_agreement(user: AnyUser, pk: int) -> Agreement:

@@ -34,6 +34,10 @@ logger = logging.getLogger(__name__)
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
+# Dates outside these are typing slips (a year 0001 or 9999), not terms.
+EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+LONGEST_TERM_YEARS = 10
 
 
 class AgreementError(Exception):
@@ -100,8 +104,22 @@ class Terms:
             yield "legal_basis", _("Choose the legal basis.")
 
     def _date_errors(self) -> Iterator[tuple[str, str]]:
+        dates = {
+            "starts_on": self.starts_on,
+            "ends_on": self.ends_on,
+            "destruction_on": self.destruction_on,
+        }
+        wild = [
+            name
+            for name, day in dates.items()
+            if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE
+        ]
+        for name in wild:
+            yield name, _out_of_range()
         if self.ends_on <= self.starts_on:
             yield "ends_on", _("The end date must come after the start date.")
+        elif not wild and self.ends_on > _longest_term_from(self.starts_on):
+            yield "ends_on", _too_long(self.starts_on)
         if self.destruction_on is not None and self.destruction_on <= self.starts_on:
             yield (
                 "destruction_on",
@@ -161,6 +179,32 @@ def exception_term_errors(
             )
             % {"basis": basis},
         )
+
+
+def _out_of_range() -> str:
+    return _("Give a date between %(earliest)s and %(latest)s.") % {
+        "earliest": EARLIEST_DATE.isoformat(),
+        "latest": LATEST_DATE.isoformat(),
+    }
+
+
+def _longest_term_from(starts_on: date) -> date:
+    years = starts_on.year + LONGEST_TERM_YEARS
+    try:
+        return starts_on.replace(year=years)
+    except ValueError:
+        # 29 February, in a year that has none.
+        return starts_on.replace(year=years, day=28)
+
+
+def _too_long(starts_on: date) -> str:
+    return _(
+        "An agreement runs for at most %(years)s years: end it by %(latest)s, "
+        "and draft a new one for the time after."
+    ) % {
+        "years": LONGEST_TERM_YEARS,
+        "latest": _longest_term_from(starts_on).isoformat(),
+    }
 
 
 def _unknown(values: Iterable[str]) -> str:
@@ -253,16 +297,31 @@ def check_document(upload: UploadedFile) -> None:
 
 @transaction.atomic
 def attach_document(agreement: Agreement, upload: UploadedFile, user: User) -> None:
-    """Keep the signed document (a PDF) with the agreement."""
+    """Keep the signed document (a PDF) with the agreement.
+
+    Once a party has signed, the document attached is final: a signed
+    agreement is not changed, so replacing it is refused.
+    """
     _require_steward(user)
     agreement = _locked(agreement)
     if agreement.terminated_at is not None:
         raise AgreementError(_("This agreement has been terminated."))
+    if agreement.document and agreement.signatures.exists():
+        raise AgreementError(
+            _(
+                "A party has signed this agreement, so its signed document is "
+                "final. To change it, draft a new agreement."
+            )
+        )
     check_document(upload)
 
-    replaced = bool(agreement.document)
+    replaced = agreement.document.name
     # A name of Braid's own: the sender's file name may carry anything.
     agreement.document.save(f"agreement-{agreement.pk}.pdf", upload, save=True)
+    if replaced:
+        # Only once the new name is committed: a rollback keeps the old one.
+        storage = agreement.document.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
     logger.info(
         "agreement %s document %s by user %s (%s bytes)",
         agreement.pk,
@@ -281,8 +340,13 @@ def sign(agreement: Agreement, organization: Organization, user: User) -> Signat
     agreement = _locked(agreement)
     if agreement.terminated_at is not None:
         raise AgreementError(_("This agreement has been terminated."))
-    if agreement.ends_on < timezone.localdate():
+    today = timezone.localdate()
+    if agreement.ends_on < today:
         raise AgreementError(_("This agreement has ended; it can no longer be signed."))
+    if agreement.destroyed_by(today):
+        raise AgreementError(
+            _("This agreement's destruction date has come; it can no longer be signed.")
+        )
     if agreement.signatures.filter(organization=organization).exists():
         raise AgreementError(
             _("%(organization)s has already signed this agreement.")

@@ -141,10 +141,12 @@ def _render_detail(
     }
     signers = permissions.signing_organizations(user, agreement)
     withholders = permissions.withholding_contributors(user, agreement)
+    state = agreement.state(timezone.now())
     live = agreement.terminated_at is None
+    can_manage = bool(permissions.can_manage_agreements(user))
     context = {
         "agreement": agreement,
-        "state": agreement.state(timezone.now()),
+        "state": state,
         "parties": [
             {"organization": org, "signature": signatures.get(org.pk)}
             for org in agreement.parties()
@@ -157,11 +159,17 @@ def _render_detail(
             )
         ),
         "withholders": {org.pk for org in withholders},
-        "can_manage": bool(permissions.can_manage_agreements(user)),
+        "can_manage": can_manage,
         "unsigned": not signatures,
+        # Once a party has signed, the document attached is final.
+        "can_attach": can_manage and live and not (agreement.document and signatures),
         "can_terminate": live and bool(permissions.can_terminate(user, agreement)),
         "sign_form": forms.get("sign_form")
-        or (SignForm(organizations=signers) if signers and live else None),
+        or (
+            SignForm(organizations=signers)
+            if signers and state == AgreementState.DRAFT
+            else None
+        ),
         "terminate_form": forms.get("terminate_form") or TerminateForm(),
         "withhold_form": forms.get("withhold_form")
         or (

@@ -1,12 +1,18 @@
 """The record of disclosures only grows: the model and the database refuse
 any change or removal, and entries written one after another chain."""
 
+from io import StringIO
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
 from braid.access.disclosures import record_release
-from braid.access.management.commands.verify_disclosures import missing_triggers
+from braid.access.management.commands.verify_disclosures import (
+    changed_triggers,
+    missing_triggers,
+)
 from braid.access.models import GENESIS, Disclosure
 from tests.access.released import release, run_sql, unguarded
 from tests.factories import ChildFactory
@@ -87,11 +93,28 @@ class TestTheDatabase:
 
         assert more[0].sequence == 4
 
+    def test_the_triggers_are_the_ones_the_migration_creates(self, db):
+        assert changed_triggers() == set()
+
     def test_the_reverse_migration_drops_the_triggers(self, db):
         with unguarded():
             assert missing_triggers()
 
         assert missing_triggers() == set()
+
+
+# SQLite rebuilds the table to add the community ID's column, which drops
+# the triggers; migration 0003 makes them again, going either way.
+@pytest.mark.django_db(transaction=True)
+def test_the_triggers_outlive_the_migration_that_adds_the_community_id():
+    quietly = {"verbosity": 0, "stdout": StringIO()}
+    try:
+        call_command("migrate", "access", "0002", **quietly)
+        assert (missing_triggers(), changed_triggers()) == (set(), set())
+    finally:
+        call_command("migrate", "access", **quietly)
+
+    assert (missing_triggers(), changed_triggers()) == (set(), set())
 
 
 class TestTheModel:
@@ -131,6 +154,50 @@ class TestWriting:
 
         assert [e.child_id for e in written] == [c.pk for c in children]
         assert {e.at for e in written} == {written[0].at}
+
+    def test_each_entry_keeps_the_childs_community_id(self, people, community):
+        children = [ChildFactory(), ChildFactory()]
+
+        written = release(people.district_staff, community.district, children)
+
+        stored = Disclosure.objects.order_by("sequence")
+        assert [e.child_public_id for e in stored] == [c.public_id for c in children]
+        assert [e.child_public_id for e in written] == [c.public_id for c in children]
+        assert all(e.hash == e.compute_hash() for e in stored)
+
+    def test_the_hash_covers_the_community_id(self, people, community):
+        entry = release(people.district_staff, community.district, [ChildFactory()])[0]
+
+        entry.child_public_id = "Z" * 10
+
+        assert entry.compute_hash() != entry.hash
+
+    @pytest.mark.parametrize(
+        "reference,kept",
+        [
+            (
+                "/children/AB12CD34EF/?purpose=service-coordination",
+                "/children/AB12CD34EF/",
+            ),
+            ("/children/?q=Jane+Doe&page=2", "/children/"),
+            ("/children/AB12CD34EF/#attendance", "/children/AB12CD34EF/"),
+            (
+                "export service-coordination,identifiable,attendance",
+                "export service-coordination,identifiable,attendance",
+            ),
+        ],
+    )
+    def test_the_reference_keeps_the_path_without_its_query_string(
+        self, people, community, reference, kept
+    ):
+        release(
+            people.district_staff,
+            community.district,
+            [ChildFactory()],
+            reference=reference,
+        )
+
+        assert Disclosure.objects.get().reference == kept
 
     # Without the test's own transaction: the caller forgot to open one.
     @pytest.mark.django_db(transaction=True)

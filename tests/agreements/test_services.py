@@ -1,13 +1,17 @@
 """Drafting, signing, ending and restricting agreements: the services."""
 
+import datetime
 import logging
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from braid.agreements import services
 from braid.agreements.models import (
+    Agreement,
     AgreementState,
     LegalBasis,
     Level,
@@ -47,6 +51,15 @@ def terms(community, **changes) -> services.Terms:
 
 def errors_of(excinfo) -> dict[str, list[str]]:
     return excinfo.value.message_dict
+
+
+def files_in(folder: Path) -> list[str]:
+    """Return the names of the files kept there, as the model names them."""
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file()
+    )
 
 
 class TestDrafting:
@@ -151,6 +164,66 @@ class TestDrafting:
             "ends_on": ["The end date must come after the start date."],
             "destruction_on": ["The destruction date must come after the start date."],
         }
+
+    def test_dates_outside_1990_to_2100_are_refused(self, community, people):
+        wild = terms(
+            community,
+            starts_on=datetime.date(1, 1, 1),
+            ends_on=datetime.date(9999, 12, 31),
+            destruction_on=datetime.date(9999, 12, 31),
+        )
+
+        with pytest.raises(ValidationError) as excinfo:
+            services.create_agreement(wild, people.steward)
+
+        between = "Give a date between 1990-01-01 and 2100-12-31."
+        assert errors_of(excinfo) == {
+            "starts_on": [between],
+            "ends_on": [between],
+            "destruction_on": [between],
+        }
+
+    def test_an_agreement_runs_for_ten_years_at_most(self, community, people):
+        start = datetime.date(2026, 9, 1)
+        too_long = terms(community, starts_on=start, ends_on=datetime.date(2036, 9, 2))
+
+        with pytest.raises(ValidationError) as excinfo:
+            services.create_agreement(too_long, people.steward)
+
+        assert errors_of(excinfo) == {
+            "ends_on": [
+                "An agreement runs for at most 10 years: end it by 2036-09-01, "
+                "and draft a new one for the time after."
+            ]
+        }
+
+    def test_ten_years_to_the_day_and_the_edges_of_the_range_are_accepted(
+        self, community, people
+    ):
+        first = terms(
+            community,
+            starts_on=datetime.date(1990, 1, 1),
+            ends_on=datetime.date(2000, 1, 1),
+        )
+        last = terms(
+            community,
+            starts_on=datetime.date(2090, 12, 31),
+            ends_on=datetime.date(2100, 12, 31),
+            destruction_on=datetime.date(2100, 12, 31),
+        )
+
+        services.create_agreement(first, people.steward)
+        services.create_agreement(last, people.steward)
+
+    def test_a_term_from_29_february_ends_by_28_february(self, community, people):
+        leap = terms(
+            community,
+            starts_on=datetime.date(2028, 2, 29),
+            ends_on=datetime.date(2038, 3, 1),
+        )
+
+        with pytest.raises(ValidationError, match="end it by 2038-02-28"):
+            services.create_agreement(leap, people.steward)
 
     @pytest.mark.parametrize(
         "basis", [LegalBasis.FERPA_STUDIES, LegalBasis.FERPA_AUDIT]
@@ -291,6 +364,40 @@ class TestLifecycle:
         assert agreement.state(noon(today() + days(49))) == AgreementState.ACTIVE
         assert agreement.state(noon(today() + days(50))) == AgreementState.EXPIRED
 
+    def test_a_draft_past_its_end_is_expired_not_a_draft(self, community, people):
+        agreement = make_agreement(
+            community,
+            people.steward,
+            starts_on=today() - days(400),
+            ends_on=today() - days(1),
+            destruction_on=None,
+            legal_basis=LegalBasis.CONSENT,
+        )
+        Signature.objects.create(
+            agreement=agreement,
+            organization=community.backbone,
+            signed_by=people.steward,
+            signed_at=timezone.now() - days(300),
+        )
+
+        assert agreement.state(noon(today() - days(1))) == AgreementState.DRAFT
+        assert agreement.state() == AgreementState.EXPIRED
+
+    def test_a_draft_past_its_destruction_date_is_expired(self, community, people):
+        agreement = make_agreement(
+            community, people.steward, destruction_on=today() + days(5)
+        )
+
+        assert agreement.state(noon(today() + days(4))) == AgreementState.DRAFT
+        assert agreement.state(noon(today() + days(5))) == AgreementState.EXPIRED
+
+    def test_a_terminated_draft_past_its_end_is_terminated(self, community, people):
+        agreement = make_agreement(community, people.steward)
+        services.terminate(agreement, people.steward, "Never signed.")
+
+        later = noon(agreement.ends_on + days(1))
+        assert agreement.state(later) == AgreementState.TERMINATED
+
     def test_terminated_it_grants_nothing_from_that_moment(
         self, community, people, active
     ):
@@ -392,6 +499,22 @@ class TestSigning:
         with pytest.raises(services.AgreementError, match="has ended"):
             services.sign(old, community.district, admins.district)
 
+    def test_an_agreement_past_its_destruction_date_is_not_signed(
+        self, community, people, admins
+    ):
+        destroyed = make_agreement(
+            community,
+            people.steward,
+            starts_on=today() - days(100),
+            ends_on=today() + days(100),
+            destruction_on=today(),
+        )
+
+        with pytest.raises(services.AgreementError, match="destruction date"):
+            services.sign(destroyed, community.district, admins.district)
+
+        assert not destroyed.signatures.exists()
+
 
 class TestTerminating:
     def test_a_reason_is_required(self, people, active):
@@ -458,6 +581,62 @@ class TestDocument:
     def test_only_the_steward_attaches_it(self, admins, agreement):
         with pytest.raises(PermissionDenied):
             services.attach_document(agreement, pdf_upload(), admins.district)
+
+    def test_once_a_party_has_signed_the_document_is_final(
+        self, community, people, agreement, documents
+    ):
+        services.attach_document(agreement, pdf_upload(), people.steward)
+        services.sign(agreement, community.backbone, people.steward)
+
+        with pytest.raises(services.AgreementError, match="draft a new agreement"):
+            services.attach_document(
+                agreement, pdf_upload(PDF + b"% forged\n"), people.steward
+            )
+
+        agreement.refresh_from_db()
+        assert (documents / agreement.document.name).read_bytes() == PDF
+        assert files_in(documents) == [agreement.document.name]
+
+    def test_a_signed_agreement_without_a_document_takes_one(
+        self, people, active, documents
+    ):
+        services.attach_document(active, pdf_upload(), people.steward)
+
+        active.refresh_from_db()
+        assert files_in(documents) == [active.document.name]
+
+    def test_a_drafts_document_is_replaced_and_the_old_file_removed(
+        self, people, agreement, documents, django_capture_on_commit_callbacks
+    ):
+        services.attach_document(agreement, pdf_upload(), people.steward)
+        newer = PDF + b"% second draft\n"
+
+        with django_capture_on_commit_callbacks(execute=True):
+            services.attach_document(agreement, pdf_upload(newer), people.steward)
+
+        agreement.refresh_from_db()
+        assert files_in(documents) == [agreement.document.name]
+        assert (documents / agreement.document.name).read_bytes() == newer
+
+    def test_a_replacement_that_fails_keeps_the_old_file(
+        self, people, agreement, documents, django_capture_on_commit_callbacks
+    ):
+        services.attach_document(agreement, pdf_upload(), people.steward)
+        kept = Agreement.objects.get(pk=agreement.pk).document.name
+
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(RuntimeError),
+            transaction.atomic(),
+        ):
+            services.attach_document(
+                agreement, pdf_upload(PDF + b"% lost\n"), people.steward
+            )
+            raise RuntimeError("the request failed after the upload")
+
+        assert callbacks == []
+        assert (documents / kept).read_bytes() == PDF
+        assert Agreement.objects.get(pk=agreement.pk).document.name == kept
 
 
 class TestWithholding:

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from braid.agreements import services
 from braid.agreements.models import Agreement, AgreementState, Signature, Withholding
+from braid.community.models import OrganizationKind, Role
+from braid.community.services import add_member
 from braid.records.models import Category
 from tests.agreements.conftest import (
     PDF,
@@ -16,6 +18,7 @@ from tests.agreements.conftest import (
     sign_all,
     today,
 )
+from tests.factories import PASSWORD, OrganizationFactory
 
 # Who reads an agreement between the backbone, the district, the club and
 # the funder: every member of a party, whatever the role.
@@ -60,6 +63,21 @@ def form_data(community, **changes) -> dict[str, object]:
         "destruction_on": (today() + days(400)).isoformat(),
         **changes,
     }
+
+
+@pytest.fixture
+def by_class(community, people) -> Agreement:
+    """An active agreement from the district to every funder, none named."""
+    agreement = make_agreement(
+        community,
+        people.steward,
+        title="District data for every funder",
+        contributors=[community.district],
+        recipients=[],
+        recipient_kinds=[OrganizationKind.FUNDER],
+    )
+    sign_all(agreement, people.steward, timezone.now() - days(1))
+    return agreement
 
 
 class TestWhoReadsAgreements:
@@ -124,6 +142,54 @@ class TestWhoReadsAgreements:
         assert "Clinic referrals" not in page
         assert client.get(detail(other)).status_code == 404
         assert len(quiet.take()) == 1
+
+    def test_members_of_an_organization_in_a_class_of_recipients_read_it(
+        self, client, community, people, admins, by_class
+    ):
+        services.attach_document(by_class, pdf_upload(), people.steward)
+        another_funder = OrganizationFactory(kind=OrganizationKind.FUNDER)
+        newcomer = add_member(
+            username="second-fund-staff",
+            organization=another_funder,
+            role=Role.STAFF,
+            password=PASSWORD,
+        )
+
+        for reader in [admins.funder, people.analyst, newcomer]:
+            client.force_login(reader)
+            listed = client.get(reverse("agreements:list"))
+            shown = client.get(detail(by_class))
+            document = client.get(reverse("agreements:document", args=[by_class.pk]))
+
+            assert "District data for every funder" in page_of(listed)
+            assert shown.status_code == 200
+            assert document.status_code == 200
+            assert b"".join(document.streaming_content) == PDF
+
+    def test_a_class_recipient_signs_nothing_and_ends_nothing(
+        self, client, admins, by_class
+    ):
+        client.force_login(admins.funder)
+
+        page = page_of(client.get(detail(by_class)))
+
+        assert "Sign the agreement" not in page
+        assert "Terminate the agreement" not in page
+        assert "Withhold data" not in page
+
+    def test_organizations_of_another_class_do_not_see_it(
+        self, client, admins, by_class, quiet
+    ):
+        client.force_login(admins.clinic)
+
+        listed = client.get(reverse("agreements:list"))
+        shown = client.get(detail(by_class))
+        document = client.get(reverse("agreements:document", args=[by_class.pk]))
+
+        assert "District data for every funder" not in page_of(listed)
+        assert shown.status_code == 404
+        assert document.status_code == 404
+        assert len(quiet.take()) == 2
 
     @pytest.mark.parametrize(
         "name,args",
@@ -218,6 +284,40 @@ class TestTheList:
             response = client.get(reverse("agreements:list"))
 
         assert len(response.context["rows"]) == 5
+
+    def test_a_class_recipients_list_asks_a_bounded_number_of_times(
+        self, client, community, people, admins, django_assert_num_queries
+    ):
+        def list_as_funder(rows: int) -> None:
+            client.force_login(admins.funder)
+            client.get(reverse("agreements:list"))
+            # Session, user, memberships and their programs, the classes of
+            # every agreement, agreements and three prefetches; parties()
+            # looks the backbone up once for each agreement listed.
+            with django_assert_num_queries(9 + rows):
+                response = client.get(reverse("agreements:list"))
+            assert len(response.context["rows"]) == rows
+
+        for n in range(2):
+            make_agreement(
+                community,
+                people.steward,
+                title=f"For funders {n}",
+                recipients=[],
+                recipient_kinds=[OrganizationKind.FUNDER],
+            )
+        list_as_funder(2)
+        for n in range(4):
+            make_agreement(
+                community,
+                people.steward,
+                title=f"More for funders {n}",
+                recipients=[],
+                recipient_kinds=[OrganizationKind.FUNDER, OrganizationKind.HEALTH],
+            )
+            make_agreement(community, people.steward, title=f"Named {n}")
+
+        list_as_funder(10)
 
 
 class TestDrafting:
@@ -335,6 +435,19 @@ class TestDrafting:
         assert response.context["form"].errors == {
             "ends_on": ["The end date must come after the start date."]
         }
+
+    def test_dates_of_year_1_or_9999_are_refused(self, client, community, people):
+        client.force_login(people.steward)
+        data = form_data(community, starts_on="0001-01-01", ends_on="9999-12-31")
+
+        response = client.post(reverse("agreements:create"), data)
+
+        between = "Give a date between 1990-01-01 and 2100-12-31."
+        assert response.context["form"].errors == {
+            "starts_on": [between],
+            "ends_on": [between],
+        }
+        assert not Agreement.objects.exists()
 
     def test_a_draft_is_changed_on_the_same_form(
         self, client, community, people, agreement
@@ -536,6 +649,24 @@ class TestSigning:
 
         assert agreement.state() == AgreementState.ACTIVE
 
+    def test_a_draft_past_its_end_is_expired_and_offers_no_signing(
+        self, client, community, admins
+    ):
+        lapsed = make_agreement(
+            community,
+            admins.district,
+            starts_on=today() - days(400),
+            ends_on=today() - days(1),
+            destruction_on=today() + days(10),
+        )
+        client.force_login(admins.district)
+
+        response = client.get(detail(lapsed))
+
+        assert response.context["state"] == AgreementState.EXPIRED
+        assert "Expired" in page_of(response)
+        assert "Sign the agreement" not in page_of(response)
+
     def test_a_post_without_the_csrf_token_is_refused(
         self, community, admins, agreement, quiet
     ):
@@ -662,6 +793,35 @@ class TestTheDocument:
 
         assert response.status_code == 404
         assert len(quiet.take()) == 1
+
+    def test_a_signed_agreements_document_is_final(
+        self, client, people, active, documents
+    ):
+        services.attach_document(active, pdf_upload(), people.steward)
+        client.force_login(people.steward)
+
+        page = page_of(client.get(detail(active)))
+        response = client.post(
+            reverse("agreements:attach", args=[active.pk]),
+            {"document": pdf_upload(PDF + b"% forged\n")},
+            follow=True,
+        )
+
+        assert "Replace the signed document" not in page
+        assert messages_of(response) == [
+            "A party has signed this agreement, so its signed document is final. "
+            "To change it, draft a new agreement."
+        ]
+        active.refresh_from_db()
+        assert (documents / active.document.name).read_bytes() == PDF
+
+    def test_a_drafts_document_may_still_be_replaced(self, client, people, agreement):
+        services.attach_document(agreement, pdf_upload(), people.steward)
+        client.force_login(people.steward)
+
+        page = page_of(client.get(detail(agreement)))
+
+        assert "Replace the signed document" in page
 
     def test_an_agreement_without_a_document_has_none_to_download(
         self, client, people, active, quiet

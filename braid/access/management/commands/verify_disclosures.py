@@ -1,10 +1,13 @@
 """``braid verify-disclosures``: check that no entry was changed or removed."""
 
+import importlib
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import F
 
 from braid.access.models import GENESIS, Disclosure
 
@@ -15,6 +18,22 @@ CHUNK = 2000
 TRIGGERS = {
     "postgresql": {"access_disclosure_no_change", "access_disclosure_no_truncate"},
     "sqlite": {"access_disclosure_no_update", "access_disclosure_no_delete"},
+}
+APPEND_ONLY = importlib.import_module(
+    "braid.access.migrations.0002_disclosure_append_only"
+)
+TABLE = APPEND_ONLY.TABLE
+# PostgreSQL's own rendering (pg_get_triggerdef) of the triggers 0002 creates,
+# the table's schema left out.
+POSTGRESQL_TRIGGERS = {
+    "access_disclosure_no_change": (
+        f"CREATE TRIGGER access_disclosure_no_change BEFORE DELETE OR UPDATE "
+        f"ON {TABLE} FOR EACH ROW EXECUTE FUNCTION access_disclosure_append_only()"
+    ),
+    "access_disclosure_no_truncate": (
+        f"CREATE TRIGGER access_disclosure_no_truncate BEFORE TRUNCATE ON {TABLE} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION access_disclosure_append_only()"
+    ),
 }
 
 
@@ -42,12 +61,19 @@ class Command(BaseCommand):
                 f"the trigger {name} is missing or disabled: the database no "
                 "longer refuses changes to the record"
             )
+        changed = changed_triggers() - missing
+        for name in sorted(changed):
+            self.stdout.write(
+                f"the trigger {name} is not the one the migration creates: its "
+                "definition or its function was changed, and the database may "
+                "no longer refuse changes to the record"
+            )
         if problems:
             raise CommandError(
                 f"{count} entries, {problems} broken: the record was changed "
                 "behind the application's back."
             )
-        if missing:
+        if missing or changed:
             raise CommandError(f"{count} entries, chain intact, but unguarded.")
 
         noun = "entry" if count == 1 else "entries"
@@ -61,7 +87,11 @@ class Command(BaseCommand):
 def check_chain() -> Iterator[tuple[Disclosure, str]]:
     """Yield each entry in order with what is wrong with it, or ''."""
     expected_sequence, expected_previous = 1, GENESIS
-    entries = Disclosure.objects.order_by("sequence").iterator(chunk_size=CHUNK)
+    entries = (
+        Disclosure.objects.order_by("sequence")
+        .annotate(public_id_now=F("child__public_id"))
+        .iterator(chunk_size=CHUNK)
+    )
     for entry in entries:
         yield entry, _problem(entry, expected_sequence, expected_previous)
         expected_sequence, expected_previous = entry.sequence + 1, entry.hash
@@ -83,6 +113,14 @@ def _problem(entry: Disclosure, sequence: int, previous: str) -> str:
         found.append(
             f"it does not follow {before}: an entry before it was removed, "
             "changed or inserted"
+        )
+    # A merge leaves the child's own row, and so its ID, as it was: only an
+    # ID moved to another child differs.
+    now = getattr(entry, "public_id_now", entry.child_public_id)
+    if entry.child_public_id and entry.child_public_id != now:
+        found.append(
+            f"its child was {entry.child_public_id} at the release and is {now} "
+            "now: community IDs were changed"
         )
     return "; ".join(found)
 
@@ -106,3 +144,68 @@ def missing_triggers() -> set[str]:
             )
         present = {row[0] for row in cursor.fetchall()}
     return wanted - present
+
+
+def changed_triggers() -> set[str]:
+    """Return the append-only triggers whose definition is not 0002's."""
+    if connection.vendor == "sqlite":
+        expected = {
+            _trigger_name(statement): _words(statement)
+            for statement in APPEND_ONLY.SQLITE_CREATE
+        }
+        present = _sqlite_triggers()
+    elif connection.vendor == "postgresql":
+        body = _words(APPEND_ONLY.POSTGRESQL_CREATE[0].split("$$")[1])
+        expected = {
+            name: f"{definition} {body}"
+            for name, definition in POSTGRESQL_TRIGGERS.items()
+        }
+        present = _postgresql_triggers()
+    else:
+        return set()
+    return {
+        name
+        for name, definition in present.items()
+        if name in expected and definition != expected[name]
+    }
+
+
+def _sqlite_triggers() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name = %s",
+            [TABLE],
+        )
+        return {name: _words(sql) for name, sql in cursor.fetchall()}
+
+
+def _postgresql_triggers() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.tgname, pg_get_triggerdef(t.oid), p.prosrc "
+            "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE t.tgrelid = %s::regclass AND NOT t.tgisinternal",
+            [TABLE],
+        )
+        rows = cursor.fetchall()
+    # Older servers say PROCEDURE for FUNCTION, and every server names the
+    # table with its schema.
+    return {
+        name: _words(
+            re.sub(r" ON \S+\.", " ON ", definition).replace(
+                "EXECUTE PROCEDURE", "EXECUTE FUNCTION"
+            )
+        )
+        + " "
+        + _words(source)
+        for name, definition, source in rows
+    }
+
+
+def _trigger_name(statement: str) -> str:
+    return statement.split()[2]
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
