@@ -144,3 +144,31 @@ def people(community: Community) -> People:
         parent=UserFactory(username="parent"),
         outsider=member("outsider", community.clinic, Role.STAFF),
     )
+
+
+@dataclass
+class Admins:
+    """An organization admin of each partner, who signs its agreements."""
+
+    district: AbstractBaseUser
+    club: AbstractBaseUser
+    funder: AbstractBaseUser
+    clinic: AbstractBaseUser
+
+
+@pytest.fixture
+def admins(community, people) -> Admins:
+    def admin(username: str, organization) -> AbstractBaseUser:
+        return add_member(
+            username=username,
+            organization=organization,
+            role=Role.ORG_ADMIN,
+            password=PASSWORD,
+        )
+
+    return Admins(
+        district=admin("district-admin", community.district),
+        club=admin("club-admin", community.club),
+        funder=admin("funder-admin", community.funder),
+        clinic=admin("clinic-admin", community.clinic),
+    )

@@ -1,18 +1,13 @@
 """Agreements among the test community, and the admins who sign them."""
 
 import datetime
-from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from braid.agreements.models import Agreement, LegalBasis, Level, Purpose, Signature
-from braid.community.models import Role
-from braid.community.services import add_member
 from braid.records.models import Category
-from tests.factories import PASSWORD
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
@@ -22,32 +17,6 @@ def documents(settings, tmp_path):
     """Keep each test's uploaded documents in a folder of its own."""
     settings.MEDIA_ROOT = tmp_path / "documents"
     return settings.MEDIA_ROOT
-
-
-@dataclass
-class Admins:
-    district: AbstractBaseUser
-    club: AbstractBaseUser
-    funder: AbstractBaseUser
-    clinic: AbstractBaseUser
-
-
-@pytest.fixture
-def admins(community, people) -> Admins:
-    def admin(username: str, organization) -> AbstractBaseUser:
-        return add_member(
-            username=username,
-            organization=organization,
-            role=Role.ORG_ADMIN,
-            password=PASSWORD,
-        )
-
-    return Admins(
-        district=admin("district-admin", community.district),
-        club=admin("club-admin", community.club),
-        funder=admin("funder-admin", community.funder),
-        clinic=admin("clinic-admin", community.clinic),
-    )
 
 
 def today() -> datetime.date:
