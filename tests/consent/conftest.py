@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 import pytest
+from django.core import signals
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import close_old_connections
 from django.utils import timezone
 
 from braid.consent import services
@@ -13,6 +15,20 @@ from tests.factories import SourceRecordFactory
 PDF = b"%PDF-1.4\n% a synthetic scan\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 16
+
+
+def close_quietly(response) -> None:
+    """Close a file response without ending the test's database connection.
+
+    Closing a response signals the request's end, and Django then closes
+    the connection, which on PostgreSQL is the test's own transaction; the
+    test client itself disconnects that handler while a request runs.
+    """
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        signals.request_finished.connect(close_old_connections)
 
 
 def upload(content: bytes = PDF, name: str = "scan.pdf") -> SimpleUploadedFile:

@@ -21,7 +21,7 @@ from braid.consent.evaluation import load_facts
 from braid.consent.models import ConsentVerification
 from braid.consent.services import ConsentRefused
 from tests.access.builders import agreement
-from tests.consent.conftest import upload
+from tests.consent.conftest import close_quietly, upload
 from tests.factories import MembershipFactory, SourceRecordFactory
 
 
@@ -210,7 +210,7 @@ class TestTheVerifyPage:
 
         scan = client.get(reverse("consent:scan", args=[clubs_own.pk]))
         assert scan.status_code == 200
-        scan.close()
+        close_quietly(scan)
         response = client.post(url, {"note": "Signature and date match."})
 
         assert response.status_code == 302

@@ -14,7 +14,7 @@ from braid.community.services import add_member
 from braid.consent import services
 from braid.consent.evaluation import ConsentFacts, Request, evaluate
 from braid.consent.models import Consent, ConsentEvent, Guardian
-from tests.consent.conftest import upload
+from tests.consent.conftest import close_quietly, upload
 from tests.factories import PASSWORD, MembershipFactory, SourceRecordFactory
 
 PEOPLE = [
@@ -78,7 +78,7 @@ class TestWhoReachesTheChild:
             refused += expected == 404
             assert response.status_code == expected, (who, url)
             if hasattr(response, "streaming_content"):
-                response.close()
+                close_quietly(response)
         assert len(quiet.take()) == refused
 
     def test_anonymous_people_are_sent_to_sign_in(self, client, urls):
@@ -299,7 +299,7 @@ class TestTheScan:
             f'attachment; filename="consent-{consent.pk}.pdf"'
         )
         assert b"".join(response.streaming_content).startswith(b"%PDF-")
-        response.close()
+        close_quietly(response)
 
     def test_other_organizations_staff_do_not_reach_it(
         self, client, people, consent, quiet
