@@ -7,6 +7,7 @@ the names of the guardians it added; the steward sees every consent, with
 guardians by number, and verifies consents against their scans.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -226,25 +227,12 @@ def _entry(
 @require_http_methods(["GET", "POST"])
 def consent_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     consent = _consent(request, pk)
-    _require(permissions.can_record_consent(request.user, consent.child))
-    form = MomentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.revoke(
-                consent,
-                form.cleaned_data["at"],
-                request.user,
-                form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            form.add_error("at", error)
-        else:
-            messages.success(request, _("The consent is revoked."))
-            return redirect("consent:child", public_id=consent.child.public_id)
-    return render(
+    return _end(
         request,
+        consent,
+        services.revoke,
         "consent/consent/revoke.html",
-        {"consent": consent, "child": consent.child, "form": form},
+        _("The consent is revoked."),
     )
 
 
@@ -252,13 +240,30 @@ def consent_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent_event(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     consent = _consent(request, pk)
-    _require(permissions.can_record_consent(request.user, consent.child))
     if not consent.until_event:
         raise Http404
+    return _end(
+        request,
+        consent,
+        services.record_event,
+        "consent/consent/event.html",
+        _("The consent has ended with its event."),
+    )
+
+
+def _end(
+    request: AuthenticatedRequest,
+    consent: Consent,
+    ending: Callable[[Consent, datetime, Any, str], object],
+    template: str,
+    done: str,
+) -> HttpResponse:
+    """Ask when a consent ended (revoked, or its event) and record it."""
+    _require(permissions.can_record_consent(request.user, consent.child))
     form = MomentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_event(
+            ending(
                 consent,
                 form.cleaned_data["at"],
                 request.user,
@@ -267,12 +272,10 @@ def consent_event(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error("at", error)
         else:
-            messages.success(request, _("The consent has ended with its event."))
+            messages.success(request, done)
             return redirect("consent:child", public_id=consent.child.public_id)
     return render(
-        request,
-        "consent/consent/event.html",
-        {"consent": consent, "child": consent.child, "form": form},
+        request, template, {"consent": consent, "child": consent.child, "form": form}
     )
 
 
