@@ -7,6 +7,7 @@ change: an amendment is a new agreement.
 """
 
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -150,16 +151,31 @@ class Agreement(models.Model):
         )
 
     def get_recipient_kinds_display(self) -> list[str]:
-        labels = dict(OrganizationKind.choices)
-        return [str(labels.get(kind, kind)) for kind in self.recipient_kinds]
+        return kind_labels(self.recipient_kinds)
 
     def get_categories_display(self) -> list[str]:
-        labels = dict(Category.choices)
-        return [str(labels.get(c, c)) for c in self.categories]
+        return category_labels(self.categories)
 
     def get_purposes_display(self) -> list[str]:
-        labels = dict(Purpose.choices)
-        return [str(labels.get(p, p)) for p in self.purposes]
+        return purpose_labels(self.purposes)
+
+
+def _labels(choices: list[tuple[str, Any]], values: list[str]) -> list[str]:
+    """Return the readable labels of stored choice values, in their order."""
+    labels = dict(choices)
+    return [str(labels.get(value, value)) for value in values]
+
+
+def category_labels(values: list[str]) -> list[str]:
+    return _labels(Category.choices, values)
+
+
+def purpose_labels(values: list[str]) -> list[str]:
+    return _labels(Purpose.choices, values)
+
+
+def kind_labels(values: list[str]) -> list[str]:
+    return _labels(OrganizationKind.choices, values)
 
 
 class Signature(models.Model):

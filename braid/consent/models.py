@@ -13,10 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from braid.agreements.models import Purpose
 from braid.children.models import Child
-from braid.community.models import Organization, OrganizationKind
-from braid.records.models import Category
+from braid.community.models import Organization
 
 
 class ConsentForm(models.Model):
@@ -308,18 +306,3 @@ class ConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
-
-
-def category_labels(values: list[str]) -> list[str]:
-    labels = dict(Category.choices)
-    return [str(labels.get(v, v)) for v in values]
-
-
-def purpose_labels(values: list[str]) -> list[str]:
-    labels = dict(Purpose.choices)
-    return [str(labels.get(v, v)) for v in values]
-
-
-def kind_labels(values: list[str]) -> list[str]:
-    labels = dict(OrganizationKind.choices)
-    return [str(labels.get(v, v)) for v in values]

@@ -24,7 +24,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from braid.access.policy import is_steward
-from braid.agreements.models import Purpose
+from braid.agreements.models import (
+    Purpose,
+    category_labels,
+    kind_labels,
+    purpose_labels,
+)
 from braid.children.models import Child
 from braid.community.models import Organization, OrganizationKind
 from braid.consent import permissions
@@ -40,9 +45,6 @@ from braid.consent.models import (
     Guardian,
     Method,
     Signer,
-    category_labels,
-    kind_labels,
-    purpose_labels,
 )
 from braid.consent.status import superseding
 from braid.records.models import Category

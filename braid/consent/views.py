@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from braid.access import policy
+from braid.agreements.models import category_labels, kind_labels, purpose_labels
 from braid.children.models import Child
 from braid.community.models import Organization
 from braid.consent import permissions, services
@@ -44,9 +45,6 @@ from braid.consent.models import (
     ConsentForm,
     FormVersion,
     Guardian,
-    category_labels,
-    kind_labels,
-    purpose_labels,
 )
 from braid.consent.status import Status, endings, status
 from braid.http import AuthenticatedRequest
