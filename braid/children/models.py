@@ -156,6 +156,7 @@ class SourceRecord(models.Model):
     block_zip_day = models.CharField(max_length=24, editable=False, blank=True)
     block_dob_first = models.CharField(max_length=16, editable=False, blank=True)
     block_dob_last = models.CharField(max_length=16, editable=False, blank=True)
+    block_dob_initials = models.CharField(max_length=16, editable=False, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -181,6 +182,7 @@ class SourceRecord(models.Model):
             models.Index(fields=["block_zip_day"], name="sourcerecord_block_zd"),
             models.Index(fields=["block_dob_first"], name="sourcerecord_block_df"),
             models.Index(fields=["block_dob_last"], name="sourcerecord_block_dl"),
+            models.Index(fields=["block_dob_initials"], name="sourcerecord_block_di"),
             models.Index(fields=["first_name_key"], name="sourcerecord_first_name"),
             models.Index(fields=["last_name_key"], name="sourcerecord_last_name"),
         ]

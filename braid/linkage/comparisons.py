@@ -20,6 +20,19 @@ from splink import SettingsCreator, block_on
 TF_MINIMUM_U = 1e-4
 
 SWAPPED_NAMES = '"first_l" = "last_r" AND "last_l" = "first_r"'
+# How alike a name must be to the other record's name in the other column to
+# count as that name put in the wrong place, with a slip in it.
+SWAP_SIMILARITY = 0.88
+SWAPPED_WITH_SLIPS = (
+    f'jaro_winkler_similarity("first_l", "last_r") >= {SWAP_SIMILARITY} '
+    f'AND jaro_winkler_similarity("last_l", "first_r") >= {SWAP_SIMILARITY}'
+)
+# One of the names in the other column and the other name lost or replaced:
+# a roster that shifted a column, or a clerk who typed the surname first.
+ONE_NAME_MOVED = (
+    f'jaro_winkler_similarity("first_l", "last_r") >= {SWAP_SIMILARITY} '
+    f'OR jaro_winkler_similarity("last_l", "first_r") >= {SWAP_SIMILARITY}'
+)
 
 
 def _level(sql: str, label: str) -> cll.CustomLevel:
@@ -38,6 +51,7 @@ def first_name() -> cl.CustomComparison:
                 label_for_charts="same",
             ),
             _level(SWAPPED_NAMES, "swapped with the last name"),
+            _level(SWAPPED_WITH_SLIPS, "swapped with the last name, with slips"),
             cll.ArrayIntersectLevel("first_forms").configure(
                 label_for_charts="nickname or other spelling"
             ),
@@ -50,6 +64,7 @@ def first_name() -> cl.CustomComparison:
                 "initial agrees",
             ),
             cll.JaroWinklerLevel("first", 0.8).configure(label_for_charts="similar"),
+            _level(ONE_NAME_MOVED, "one name in the other column"),
             cll.ElseLevel().configure(label_for_charts="different"),
         ],
     )
@@ -69,6 +84,14 @@ def last_name() -> cl.CustomComparison:
             # Counted once, under the first name: two comparisons both
             # rewarding one swap would double the evidence.
             _level(SWAPPED_NAMES, "swapped with the first name").configure(
+                m_probability=0.01,
+                u_probability=0.01,
+                fix_m_probability=True,
+                fix_u_probability=True,
+            ),
+            _level(
+                SWAPPED_WITH_SLIPS, "swapped with the first name, with slips"
+            ).configure(
                 m_probability=0.01,
                 u_probability=0.01,
                 fix_m_probability=True,
@@ -208,6 +231,7 @@ def blocking_rules() -> list[Any]:
     return [
         block_on("block_dob_first"),
         block_on("block_dob_last"),
+        block_on("block_dob_initials"),
         block_on("block_name"),
         {"blocking_rule": '"l"."block_name" = "r"."block_name_rev"'},
         block_on("block_zip_first"),

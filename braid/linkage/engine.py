@@ -464,6 +464,7 @@ def _candidates(new_rows: Sequence[dict[str, Any]]) -> dict[int, dict[str, Any]]
             "block_zip_day",
             "block_dob_first",
             "block_dob_last",
+            "block_dob_initials",
         ):
             if row[column]:
                 lookups[column].add(row[column])

@@ -43,6 +43,7 @@ COLUMNS = (
     "block_zip_day",
     "block_dob_first",
     "block_dob_last",
+    "block_dob_initials",
 )
 
 # The fields a record's features are computed from.
@@ -70,6 +71,7 @@ KEY_FIELDS = (
     "block_zip_day",
     "block_dob_first",
     "block_dob_last",
+    "block_dob_initials",
 )
 
 _STREET_WORDS = {
@@ -105,6 +107,7 @@ class BlockingKeys:
     zip_day: str
     dob_first: str
     dob_last: str
+    dob_initials: str
 
 
 def blocking_keys(
@@ -128,6 +131,14 @@ def blocking_keys(
         # a community of a million; with an initial, by a handful.
         dob_first=f"{birth_date:%Y%m%d}|{first[:1]}" if birth_date and first else "",
         dob_last=f"{birth_date:%Y%m%d}|{last[:1]}" if birth_date and last else "",
+        # Both initials in alphabetical order: the same key whichever column
+        # each name was written in, so that a first name and a surname
+        # swapped, with slips in both, still meet.
+        dob_initials=(
+            f"{birth_date:%Y%m%d}|{''.join(sorted(first[:1] + last[:1]))}"
+            if birth_date and first and last
+            else ""
+        ),
     )
 
 
@@ -147,6 +158,7 @@ def set_keys(record: SourceRecord) -> None:
     record.block_zip_day = keys.zip_day
     record.block_dob_first = keys.dob_first
     record.block_dob_last = keys.dob_last
+    record.block_dob_initials = keys.dob_initials
 
 
 def address_key(address: str) -> str:
@@ -195,6 +207,7 @@ def row(values: Mapping[str, Any]) -> dict[str, Any]:
         "block_zip_day": keys.zip_day or None,
         "block_dob_first": keys.dob_first or None,
         "block_dob_last": keys.dob_last or None,
+        "block_dob_initials": keys.dob_initials or None,
     }
 
 

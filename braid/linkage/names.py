@@ -197,13 +197,31 @@ def _gendered(a: str, b: str) -> bool:
 
     # A rule that holds for any spelling of either name holds for the name:
     # Karla is Carlos's feminine because Carla is.
-    for x in table.spellings_like(a):
-        for y in table.spellings_like(b):
-            if y in _feminine_forms(x) or x in _feminine_forms(y):
-                return True
+    spellings_a, spellings_b = (
+        set(table.spellings_like(a)),
+        set(table.spellings_like(b)),
+    )
+    for x in spellings_a:
+        for y in spellings_b:
             if frozenset((x, y)) in _GENDERED_PAIRS:
                 return True
+            if y in _feminine_forms(x) and not _slip_of(y, spellings_a - {x}):
+                return True
+            if x in _feminine_forms(y) and not _slip_of(x, spellings_b - {y}):
+                return True
     return False
+
+
+def _slip_of(name: str, spellings: Iterable[str]) -> bool:
+    """Tell whether a name nobody bears is a slip of one of these spellings.
+
+    Charlote is Charlot with an e added, but first of all Charlotte with a t
+    lost: a typo of the name itself, not the feminine of its short form.
+    Roberta, one letter from Robert, is a name in its own right.
+    """
+    if name in _known_names():
+        return False
+    return any(jellyfish.damerau_levenshtein_distance(name, s) <= 1 for s in spellings)
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)

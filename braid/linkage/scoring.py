@@ -50,6 +50,7 @@ SCHEMA = pa.schema(
         ("block_zip_day", pa.string()),
         ("block_dob_first", pa.string()),
         ("block_dob_last", pa.string()),
+        ("block_dob_initials", pa.string()),
         ("wanted", pa.list_(pa.int64())),
     ]
 )

@@ -271,6 +271,7 @@ class TestGenderedForms:
             ("Luca", "Luc"),
             ("Eli", "Ella"),
             ("", "Matea"),
+            ("Charlotte", "Charlote"),
         ],
     )
     def test_typos_spellings_and_short_forms_are_not_gendered_forms(self, a, b):

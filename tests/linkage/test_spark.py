@@ -28,10 +28,10 @@ needs_java = pytest.mark.skipif(
 )
 
 # Made-up children with the slips real rosters have: nicknames, hyphenated
-# and two-part surnames, day and month swapped, typos, twins, state IDs. The
-# organizations are 1, 2 and 3. Barney and Arbney, a letter moved two
-# places, are "nearly the same" to DuckDB and jellyfish but not to the
-# jaro_winkler of Splink's Spark jar.
+# and two-part surnames, day and month swapped, names in each other's
+# columns, typos, twins, state IDs. The organizations are 1, 2 and 3.
+# Barney and Arbney, a letter moved two places, are "nearly the same" to
+# DuckDB and jellyfish but not to the jaro_winkler of Splink's Spark jar.
 PEOPLE = """\
 org,first,last,born,gender,zip,address,school,grade,guardian,state_id
 1,Jayden,Cole-Reyes,2015-03-04,M,60601,12 Elm St,Lincoln,4,Rosa Reyes,S100
@@ -66,6 +66,9 @@ org,first,last,born,gender,zip,address,school,grade,guardian,state_id
 1,Amir,Haddad,2013-04-25,M,60612,14 Linden Pl,Washington,7,Nadia Haddad,S111
 2,Amir,Hadad,2013-04-25,M,60612,14 Lindon Pl,,,Nadia Hadad,
 3,Zoe,Haddad,2013-04-25,F,60612,14 Linden Pl,,,,
+1,Kierra,Ninchich,2012-09-26,F,60613,5 Alder St,Lincoln,8,,S112
+2,Ninhcich,Kiera,2012-09-26,F,60613,,,,,
+3,Ninchich,Tamsin,2012-09-26,F,60613,,,,,
 """
 
 # Levels the community above must reach, so that each is compared on both
@@ -73,12 +76,15 @@ org,first,last,born,gender,zip,address,school,grade,guardian,state_id
 LEVELS_COVERED = {
     ("first_name", "same"),
     ("first_name", "swapped with the last name"),
+    ("first_name", "swapped with the last name, with slips"),
+    ("first_name", "one name in the other column"),
     ("first_name", "nickname or other spelling"),
     ("first_name", "nearly the same"),
     ("first_name", "initial agrees"),
     ("first_name", "different"),
     ("last_name", "same"),
     ("last_name", "swapped with the first name"),
+    ("last_name", "swapped with the first name, with slips"),
     ("last_name", "shares a part"),
     ("last_name", "nearly the same"),
     ("birth_date", "same"),
