@@ -41,6 +41,13 @@ logger = logging.getLogger(__name__)
 # up to 65,535 a query, and every round trip costs it more than SQLite.
 CHUNK = 900
 POSTGRES_CHUNK = 20_000
+# A new record meets about fifty existing ones through its blocking keys.
+# Once a roster's records would meet as many as the community holds, one
+# pass over every record costs less than looking them up key by key.
+CANDIDATES_PER_RECORD = 50
+# Past this many records, the standing decisions among them are found by
+# reading them all rather than by looking each record up.
+DECISION_LOOKUPS = 50_000
 DEFAULT_MODEL = Path(__file__).parent / "data" / "default_model.json"
 # The prior of the model Braid starts from, before any training.
 STARTING_PRIOR = 1e-4
@@ -198,8 +205,8 @@ def link_new(
     # among the community's names already.
     unsaved = [row for row in new_rows if row["record_id"] < 0]
     saved = [row for row in new_rows if row["record_id"] > 0]
-    existing = _without(_candidates(new_rows), by_id)
     community = SourceRecord.objects.count() + len(records)
+    existing = _without(_candidates(new_rows, community), by_id)
     scorer = scorer_for(current.model, community)
     try:
         scorer.use_frequencies(frequencies_for(unsaved, [*saved, *existing.values()]))
@@ -454,7 +461,9 @@ def _give_new_children(records: Sequence[SourceRecord], now: datetime) -> None:
         record.linked_at = now
 
 
-def _candidates(new_rows: Sequence[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+def _candidates(
+    new_rows: Sequence[dict[str, Any]], community: int
+) -> dict[int, dict[str, Any]]:
     """Fetch the existing records that share a blocking key with a new one."""
     lookups: dict[str, set[Any]] = defaultdict(set)
     for row in new_rows:
@@ -474,6 +483,8 @@ def _candidates(new_rows: Sequence[dict[str, Any]]) -> dict[int, dict[str, Any]]
         if row["state_id"]:
             lookups["state_id_key"].add(row["state_id"])
 
+    if len(new_rows) * CANDIDATES_PER_RECORD >= community:
+        return _scanned_candidates(lookups)
     # The keys find ids by index; each record is then read once, however
     # many keys it shares with the roster.
     ids: set[int] = set()
@@ -482,6 +493,21 @@ def _candidates(new_rows: Sequence[dict[str, Any]]) -> dict[int, dict[str, Any]]
             query = SourceRecord.objects.filter(**{f"{column}__in": chunk})
             ids.update(query.values_list("pk", flat=True))
     return _existing_rows(SourceRecord.objects.filter, "pk__in", ids)
+
+
+def _scanned_candidates(lookups: dict[str, set[Any]]) -> dict[int, dict[str, Any]]:
+    """Read every record once, keeping those sharing a key with the roster."""
+    names = (*features.SOURCE_FIELDS, "child_id")
+    columns = list(lookups)
+    keys = [lookups[column] for column in columns]
+    found: dict[int, dict[str, Any]] = {}
+    query = SourceRecord.objects.order_by().values_list(*names, *columns)
+    for fetched in query.iterator(chunk_size=10_000):
+        stored = fetched[len(names) :]
+        if any(value in wanted for value, wanted in zip(stored, keys, strict=True)):
+            values_row = dict(zip(names, fetched, strict=False))
+            found[values_row["pk"]] = _existing_row(values_row)
+    return found
 
 
 def _existing_rows(
@@ -551,11 +577,19 @@ def frequencies_for(
 
 def _decisions(record_ids: Iterable[int]) -> list[PairDecision]:
     ids = sorted(set(record_ids))
+    wanted = set(ids)
+    if len(ids) > DECISION_LOOKUPS:
+        # A roster as large as a community's share meets most of its records;
+        # people's decisions are far fewer than those.
+        return [
+            d
+            for d in PairDecision.standing.iterator(chunk_size=10_000)
+            if d.record_a_id in wanted and d.record_b_id in wanted
+        ]
     found: dict[int, PairDecision] = {}
     for chunk in _chunks(ids):
         query = PairDecision.standing.filter(record_a_id__in=chunk)
         found.update({decision.pk: decision for decision in query})
-    wanted = set(ids)
     return [d for d in found.values() if d.record_b_id in wanted]
 
 
