@@ -9,7 +9,9 @@ child are compared with the truth (pairwise precision, recall and F1); for
 a single organization's file (FEBRL3) the pairs are the possible duplicates
 Braid flags at or above the automatic threshold, since it never merges one
 organization's records on its own. Twin pairs are counted when linked into
-one child.
+one child. Beside the figures of what Braid decides on its own, the first
+line says how many of the pairs waiting for a person are true pairs, and the
+recall once a steward has answered them all correctly.
 
 Intake refuses a whole roster for one impossible value. Where it names the
 cell, the value is cleared, as a contributor fixing the file would; a row it
@@ -238,11 +240,20 @@ def report(name: str, dataset, left_out: int, seconds: float) -> None:
         for pair in linked
         if frozenset(entity_of.get(key) for key in pair) in dataset.twins
     )
-    waiting = ReviewItem.objects.filter(status=ReviewItem.Status.PENDING).count()
+    pending = ReviewItem.objects.filter(status=ReviewItem.Status.PENDING)
+    waiting = {
+        frozenset((key_of[a], key_of[b]))
+        for a, b in pending.values_list("record_a_id", "record_b_id")
+    }
+    # What a steward would settle: true pairs among those waiting, and the
+    # recall if each of them were answered "same child".
+    true_waiting = len((waiting - found) & truth)
+    settled = len((found | waiting) & truth) / len(truth) if truth else 0.0
     print(
         f"{name}: {len(key_of)} records, {len(by_child)} children, {left_out} rows "
-        f"left out by intake, {len(truth)} true pairs, {waiting} pairs waiting "
-        "for review"
+        f"left out by intake, {len(truth)} true pairs, {len(waiting)} pairs "
+        f"waiting for review ({true_waiting} of them true pairs; recall once "
+        f"reviewed {settled:.3f})"
     )
     if dataset.twins:
         print(f"{name}: twin pairs linked automatically: {twins_linked}")
