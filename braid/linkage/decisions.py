@@ -133,7 +133,7 @@ def merge(
     conflicts = _conflicts(mine, theirs)
     apart = [c for c in conflicts if c.decision is not None]
     if apart:
-        raise MappingError(_decided_apart_message(apart))
+        raise MappingError(_decided_apart_message(apart, survivor))
     unconfirmed = [c for c in conflicts if c.first.organization_id not in duplicates_in]
     if unconfirmed:
         raise _duplicates_error(unconfirmed)
@@ -167,6 +167,7 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
         raise MappingError(_("An undo cannot itself be undone; make the change again."))
     if hasattr(event, "undone_by"):
         raise MappingError(_("This change has already been undone."))
+    restoring = _withdrawn_by(event)
 
     record_ids = [record_id for record_id, _, _ in event.moves]
     records = SourceRecord.objects.select_for_update().in_bulk(record_ids)
@@ -207,11 +208,117 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
         moves=moves,
         merged=[*([c, i] for c, i in event.revived), *emptied],
         revived=[[c, i] for c, i in event.merged],
+        summary=_decided_pairs(restoring),
         undoes=event,
     )
     PairDecision.standing.filter(event=event).update(withdrawn_by=reversal)
+    _restore(restoring, event)
     logger.info("Mapping change %s undone by %s", event.pk, reversal.pk)
     return reversal
+
+
+@transaction.atomic
+def withdraw(decision: PairDecision, user: User) -> MappingEvent:
+    """Take back a standing decision, moving no record.
+
+    A pair that was waiting in the review queue goes back to it, to be
+    answered again; until then a merge or a linking run may join or leave
+    apart its two records as for any other pair.
+    """
+    decision = PairDecision.objects.select_for_update().get(pk=decision.pk)
+    check_standing(decision)
+
+    reopened = list(
+        ReviewItem.objects.filter(decision=decision).values_list("pk", flat=True)
+    )
+    event = MappingEvent.objects.create(
+        kind=MappingEvent.Kind.WITHDRAW,
+        created_by=user,
+        summary={
+            **_decided_pairs([decision]),
+            "same": decision.same,
+            "reopened": reopened,
+        },
+    )
+    decision.withdrawn_by = event
+    decision.save(update_fields=["withdrawn_by"])
+    ReviewItem.objects.filter(pk__in=reopened).update(
+        status=ReviewItem.Status.PENDING, decision=None
+    )
+    logger.info("Decision %s withdrawn by change %s", decision.pk, event.pk)
+    return event
+
+
+def check_standing(decision: PairDecision) -> None:
+    """Raise MappingError unless the decision still holds."""
+    if decision.withdrawn_by_id is not None:
+        raise MappingError(
+            _(
+                "This decision was already withdrawn, by change #%(number)s; "
+                "nothing was changed."
+            )
+            % {"number": decision.withdrawn_by_id}
+        )
+    if decision.superseded_by_id is not None:
+        raise MappingError(
+            _(
+                "A later decision on the same pair replaced this one; nothing was "
+                "changed."
+            )
+        )
+
+
+def pair_label(decision: PairDecision) -> str:
+    """Name a decision's two records by organization and local ID."""
+    return _("%(first)s and %(second)s") % {
+        "first": record_label(decision.record_a),
+        "second": record_label(decision.record_b),
+    }
+
+
+def _withdrawn_by(event: MappingEvent) -> list[PairDecision]:
+    """Return the decisions ``event`` withdrew, to be restored by its undo.
+
+    A pair decided again since then keeps its later decision: the undo is
+    refused rather than leave two standing decisions on one pair.
+    """
+    withdrawn = list(
+        PairDecision.objects.select_for_update(of=("self",))
+        .filter(withdrawn_by=event)
+        .select_related("record_a__organization", "record_b__organization")
+    )
+    for decision in withdrawn:
+        later = PairDecision.standing.filter(
+            record_a_id=decision.record_a_id, record_b_id=decision.record_b_id
+        )
+        if later.exists():
+            raise MappingError(
+                _(
+                    "%(pair)s have been decided again since; withdraw or undo "
+                    "that later decision first."
+                )
+                % {"pair": pair_label(decision)}
+            )
+    return withdrawn
+
+
+def _restore(withdrawn: Sequence[PairDecision], event: MappingEvent) -> None:
+    """Let withdrawn decisions stand again, answering their queued pairs."""
+    reopened = event.summary.get("reopened", [])
+    for decision in withdrawn:
+        decision.withdrawn_by = None
+        decision.save(update_fields=["withdrawn_by"])
+        ReviewItem.objects.filter(
+            pk__in=reopened,
+            record_a_id=decision.record_a_id,
+            record_b_id=decision.record_b_id,
+        ).update(status=ReviewItem.Status.DECIDED, decision=decision)
+
+
+def _decided_pairs(decided: Sequence[PairDecision]) -> dict[str, list[list[int]]]:
+    if not decided:
+        return {}
+    return {"decided_pairs": [[d.record_a_id, d.record_b_id] for d in decided]}
 
 
 def _retire_emptied(moves: Sequence[Sequence[int]], stamp: datetime) -> list[list[int]]:
@@ -277,7 +384,12 @@ def _standing_apart(record_ids: Sequence[int]) -> dict[Pair, PairDecision]:
     return {(d.record_a_id, d.record_b_id): d for d in decided}
 
 
-def _decided_apart_message(apart: Sequence[Conflict]) -> str:
+def _decided_apart_message(apart: Sequence[Conflict], child: Child) -> str:
+    """Say which decisions keep two children apart, and how to lift each.
+
+    ``child`` is the one whose page the person merges from; the decisions
+    are listed there, each with a way to withdraw it.
+    """
     sentences = [_("These children cannot be merged.")]
     for conflict in apart:
         decision = conflict.decision
@@ -292,9 +404,10 @@ def _decided_apart_message(apart: Sequence[Conflict]) -> str:
             ) % {"number": event.pk, "kind": event.get_kind_display()}
         else:
             remedy = _(
-                "That decision stands: no page can withdraw it, and a merge does "
-                "not override it."
-            )
+                "A merge does not override that decision: if they are one child "
+                "after all, withdraw it under “Decisions on this child's "
+                "records” on the page of child %(id)s, then merge again."
+            ) % {"id": child.public_id}
         sentences.append(f"{conflict.describe()}. {remedy}")
     return " ".join(sentences)
 

@@ -141,6 +141,8 @@ class MappingEvent(models.Model):
 
     ``moves`` lists ``[record_id, from_child_id, to_child_id]``; ``merged``
     lists ``[child_id, into_child_id]`` for children retired by the change.
+    A change that withdraws or restores decisions lists their pairs as
+    ``[record_a_id, record_b_id]`` under ``decided_pairs`` in ``summary``.
     """
 
     class Kind(models.TextChoices):
@@ -150,6 +152,7 @@ class MappingEvent(models.Model):
         RELINK = "relink", _("Full re-link")
         ROSTER = "roster", _("Changed records linked again")
         UNDO = "undo", _("Undo")
+        WITHDRAW = "withdraw", _("Decision withdrawn")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
@@ -238,7 +241,7 @@ class PairDecision(models.Model):
         null=True,
         blank=True,
         related_name="withdrawn_decisions",
-        help_text=_("The undo that took this decision back."),
+        help_text=_("The undo or withdrawal that took this decision back."),
     )
 
     objects = models.Manager()

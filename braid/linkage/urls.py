@@ -13,4 +13,5 @@ urlpatterns = [
     path("children/<str:public_id>/split/", views.split, name="split"),
     path("changes/", views.changes, name="changes"),
     path("changes/<int:pk>/undo/", views.undo, name="undo"),
+    path("decisions/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
 ]

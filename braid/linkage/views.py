@@ -33,7 +33,12 @@ from braid.children.normalize import mask
 from braid.community.models import Organization
 from braid.http import AuthenticatedRequest
 from braid.linkage import decisions, engine, thresholds
-from braid.linkage.decisions import DuplicateRecords, MappingError, record_label
+from braid.linkage.decisions import (
+    DuplicateRecords,
+    MappingError,
+    pair_label,
+    record_label,
+)
 from braid.linkage.forms import (
     Answer,
     FindChildForm,
@@ -153,6 +158,23 @@ class PairView:
     @property
     def probability(self) -> float:
         return self.item.match_probability * 100
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    """A standing decision as seen from one child's page."""
+
+    decision: PairDecision
+    here: SourceRecord
+    other: SourceRecord
+    other_name: dict[str, str]
+
+    @property
+    def other_child(self) -> Child | None:
+        """Return the other record's child, or None when it is this one."""
+        if self.other.child_id == self.here.child_id:
+            return None
+        return self.other.child
 
 
 @login_required
@@ -362,6 +384,45 @@ def undo(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ):
         return redirect(back)
     return redirect("linkage:changes")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Ask to confirm withdrawing a decision, then withdraw it once confirmed.
+
+    The child page's button posts here without ``confirm``, which only shows
+    what withdrawing does; the page shown posts again with it.
+    """
+    _require_steward(request)
+    decision = get_object_or_404(
+        PairDecision.objects.select_related(
+            "record_a__organization",
+            "record_a__child",
+            "record_b__organization",
+            "record_b__child",
+            "decided_by",
+            "event",
+        ).defer("event__moves", "event__merged", "event__revived", "event__summary"),
+        pk=pk,
+    )
+    source = request.POST if request.method == "POST" else request.GET
+    child = _child_of_decision(decision, source.get("child") or "")
+    try:
+        decisions.check_standing(decision)
+    except MappingError as error:
+        messages.error(request, str(error))
+        return redirect("linkage:child", public_id=child.public_id)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        return _render_withdraw(request, decision, child)
+
+    try:
+        event = decisions.withdraw(decision, request.user)
+    except MappingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _withdrawn_message(decision, event))
+    return redirect("linkage:child", public_id=child.public_id)
 
 
 def _require_steward(request: AuthenticatedRequest) -> None:
@@ -666,9 +727,12 @@ def _render_child(
         .defer("link_model__parameters", "link_model__training")
         .order_by("organization__name", "local_id_key")
     )
-    readable = policy.readable_record_ids(request.user, [r.pk for r in records])
+    here = {r.pk for r in records}
+    standing = _standing_decisions(here)
+    others = [d.record_b if d.record_a_id in here else d.record_a for d in standing]
+    readable = policy.readable_record_ids(request.user, here | {r.pk for r in others})
     merged_from = list(child.merged_children.order_by("merged_at", "pk"))
-    history = _history(child, merged_from, {r.pk for r in records})
+    history = _history(child, merged_from, here)
     context = {
         "child": child,
         "records": [
@@ -680,6 +744,15 @@ def _render_child(
             for r in records
         ],
         "merged_from": merged_from,
+        "decisions": [
+            DecisionRow(
+                decision=d,
+                here=d.record_a if other is d.record_b else d.record_b,
+                other=other,
+                other_name=_name(other, other.pk in readable),
+            )
+            for d, other in zip(standing, others, strict=True)
+        ],
         "events": _event_rows(history),
         "back": reverse("linkage:child", args=[child.public_id]),
         "merge_form": merge_form or MergeForm(child=child),
@@ -726,7 +799,10 @@ def _touches(event: MappingEvent, child_ids: set[int], record_ids: set[int]) -> 
         if record_id in record_ids or was in child_ids or now in child_ids:
             return True
     pairs = [*event.merged, *event.revived]
-    return any(a in child_ids or b in child_ids for a, b in pairs)
+    if any(a in child_ids or b in child_ids for a, b in pairs):
+        return True
+    decided = event.summary.get("decided_pairs", [])
+    return any(a in record_ids or b in record_ids for a, b in decided)
 
 
 def _event_rows(events: Sequence[MappingEvent]) -> list[dict[str, Any]]:
@@ -735,9 +811,11 @@ def _event_rows(events: Sequence[MappingEvent]) -> list[dict[str, Any]]:
             "undoes_id", flat=True
         )
     )
+    decided = _decided_pair_labels(events)
     return [
         {
             "event": event,
+            "decided_pairs": decided.get(event.pk, []),
             "records_moved": len(event.moves),
             "children_merged": len(event.merged),
             "children_revived": len(event.revived),
@@ -746,3 +824,113 @@ def _event_rows(events: Sequence[MappingEvent]) -> list[dict[str, Any]]:
         }
         for event in events
     ]
+
+
+def _decided_pair_labels(events: Sequence[MappingEvent]) -> dict[int, list[str]]:
+    """Name the pairs whose decisions each change withdrew or restored."""
+    wanted = {
+        event.pk: event.summary.get("decided_pairs", [])
+        for event in events
+        if event.summary.get("decided_pairs")
+    }
+    ids = {
+        record_id for pairs in wanted.values() for pair in pairs for record_id in pair
+    }
+    if not ids:
+        return {}
+    records = SourceRecord.objects.select_related("organization").in_bulk(ids)
+    return {
+        event_id: [
+            _("%(first)s and %(second)s")
+            % {
+                "first": _label_or_id(records.get(a), a),
+                "second": _label_or_id(records.get(b), b),
+            }
+            for a, b in pairs
+        ]
+        for event_id, pairs in wanted.items()
+    }
+
+
+def _label_or_id(record: SourceRecord | None, record_id: int) -> str:
+    # A record deleted since is named by its number alone.
+    if record is None:
+        return _("record %(number)s") % {"number": record_id}
+    return record_label(record)
+
+
+def _standing_decisions(record_ids: set[int]) -> list[PairDecision]:
+    """Return the decisions that hold on any of these records, newest first."""
+    return list(
+        PairDecision.standing.filter(
+            Q(record_a_id__in=record_ids) | Q(record_b_id__in=record_ids)
+        )
+        .select_related(
+            "record_a__organization",
+            "record_a__child",
+            "record_b__organization",
+            "record_b__child",
+            "decided_by",
+            "event",
+        )
+        .defer("event__moves", "event__merged", "event__revived", "event__summary")
+        .order_by("-decided_at", "-pk")
+    )
+
+
+def _child_of_decision(decision: PairDecision, public_id: str) -> Child:
+    """Return the child whose page the person came from, else record A's.
+
+    The page named must hold one of the decision's records; any other falls
+    back, so that a stale or odd form still leads to a page about the pair.
+    """
+    if public_id:
+        child = Child.objects.filter(
+            public_id=community_id_key(public_id),
+            merged_into__isnull=True,
+            source_records__in=[decision.record_a_id, decision.record_b_id],
+        ).first()
+        if child is not None:
+            return child
+    return decision.record_a.child.survivor()
+
+
+def _render_withdraw(
+    request: AuthenticatedRequest, decision: PairDecision, child: Child
+) -> HttpResponse:
+    pair = [decision.record_a, decision.record_b]
+    readable = policy.readable_record_ids(request.user, [r.pk for r in pair])
+    context = {
+        "decision": decision,
+        "child": child,
+        "pair": pair_label(decision),
+        "records": [
+            {
+                "record": r,
+                "name": _name(r, r.pk in readable),
+                "child": r.child,
+            }
+            for r in pair
+        ],
+        "queued": ReviewItem.objects.filter(decision=decision).exists(),
+    }
+    return render(request, "linkage/decision/withdraw.html", context)
+
+
+def _withdrawn_message(decision: PairDecision, event: MappingEvent) -> str:
+    values = {"pair": pair_label(decision), "number": event.pk}
+    if decision.same:
+        message = _(
+            "Decision withdrawn (change #%(number)s): %(pair)s are no longer held "
+            "together as one child. No record moved; separate them on this page "
+            "if they are not one child."
+        )
+    else:
+        message = _(
+            "Decision withdrawn (change #%(number)s): %(pair)s are no longer held "
+            "apart. No record moved; a merge or the next linking run may join them."
+        )
+    message %= values
+    if event.summary.get("reopened"):
+        message = " ".join([message, _("The pair is back in the review queue.")])
+    return message

@@ -102,18 +102,14 @@ def test_the_parts_of_a_two_part_surname_meet(send, community, people):
     assert "C2" in records
 
 
-def test_first_and_last_names_swapped_with_slips_are_the_same_child(
-    send, community
-):
+def test_first_and_last_names_swapped_with_slips_are_the_same_child(send, community):
     send(community.district, "D1,,Kierra,Ninchich,2015-09-26,F,,50309")
     send(community.club, "C1,,Ninhcich,Kiera,2015-09-26,F,,50309")
 
     assert child_of(community.district, "D1") == child_of(community.club, "C1")
 
 
-def test_swapped_names_meet_with_nothing_in_common_but_the_initials(
-    send, community
-):
+def test_swapped_names_meet_with_nothing_in_common_but_the_initials(send, community):
     # No ZIP code on one side and a surname that no longer sounds the same:
     # only the date of birth with the two initials, in whichever column,
     # brings the records together.

@@ -336,8 +336,9 @@ def test_a_merge_of_records_decided_apart_is_refused_and_says_by_whom(
         "were decided not the same child by steward on "
     )
     assert message.endswith(
-        "That decision stands: no page can withdraw it, and a merge does not "
-        "override it."
+        "A merge does not override that decision: if they are one child after "
+        "all, withdraw it under “Decisions on this child's records” on the page "
+        f"of child {district.child.public_id}, then merge again."
     )
     assert "Jaden" not in message
 
