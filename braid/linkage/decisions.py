@@ -445,14 +445,28 @@ def _join(a: SourceRecord, b: SourceRecord, user: User) -> MappingEvent:
         return _move(b, a, child_b, child_a, [c.second for c in across], user)
     if a_fits and not b_fits:
         return _move(a, b, child_a, child_b, [c.first for c in across], user)
-    raise MappingError(
-        _(
-            "These two cannot be made one child as their children stand: "
-            "%(conflicts)s. Separate the record that does not belong on its "
-            "child's page, then answer again."
-        )
-        % {"conflicts": "; ".join(c.describe() for c in across)}
-    )
+    raise MappingError(_refused_join_message(across, child_a, child_b))
+
+
+def _refused_join_message(
+    across: Sequence[Conflict], child_a: Child, child_b: Child
+) -> str:
+    """Say what keeps a pair's children apart, and how to lift it."""
+    message = _(
+        "These two cannot be made one child as their children stand: "
+        "%(conflicts)s. Separate the record that does not belong on its "
+        "child's page, then answer again."
+    ) % {"conflicts": "; ".join(c.describe() for c in across)}
+    if all(c.decision is None for c in across):
+        return message
+    # The decision is listed on both children's pages, since each holds one
+    # of its records.
+    withdraw = _(
+        "If a “Not the same child” decision is wrong, withdraw it instead under "
+        "“Decisions on this child's records” on the page of child %(first)s or "
+        "%(second)s."
+    ) % {"first": child_a.public_id, "second": child_b.public_id}
+    return " ".join([message, withdraw])
 
 
 def _move(

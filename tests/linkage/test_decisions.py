@@ -243,6 +243,49 @@ def test_a_same_child_answer_is_refused_when_both_children_stand_in_the_way(
     assert not MappingEvent.objects.exists()
 
 
+def test_a_refusal_held_by_decisions_says_where_to_withdraw_them(crossed, people):
+    item, (a, x, b, y) = crossed
+    # Each record of the pair was said to be another child than a record on
+    # the other side: neither can move on its own.
+    for first, second in ((a, y), (x, b)):
+        PairDecision.objects.create(
+            record_a=first, record_b=second, same=False, decided_by=people.steward
+        )
+
+    with pytest.raises(MappingError) as refused:
+        decisions.decide(item, True, people.steward)
+
+    message = str(refused.value)
+    assert message.startswith(
+        "These two cannot be made one child as their children stand: Riverbend "
+        "Schools D1 and Eastside Clinic K2 were decided not the same child by "
+        "steward on "
+    )
+    assert message.endswith(
+        "Separate the record that does not belong on its child's page, then "
+        "answer again. If a “Not the same child” decision is wrong, withdraw it "
+        "instead under “Decisions on this child's records” on the page of child "
+        f"{a.child.public_id} or {b.child.public_id}."
+    )
+    item.refresh_from_db()
+    assert item.status == ReviewItem.Status.PENDING
+
+
+def test_withdrawing_the_decision_in_the_way_lets_the_answer_through(crossed, people):
+    item, (a, x, b, y) = crossed
+    for first, second in ((a, y), (x, b)):
+        PairDecision.objects.create(
+            record_a=first, record_b=second, same=False, decided_by=people.steward
+        )
+    decisions.withdraw(PairDecision.standing.get(record_b=b), people.steward)
+
+    decision = decisions.decide(item, True, people.steward)
+
+    assert decision is not None and decision.event is not None
+    assert decision.event.kind == MappingEvent.Kind.MOVE
+    assert child_of(b.organization, "C1") == a.child_id
+
+
 def test_a_same_child_answer_never_joins_records_decided_apart(crossed, people):
     item, (a, x, b, y) = crossed
     # The clinic's second record goes; its first was said to be another child

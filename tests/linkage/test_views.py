@@ -420,9 +420,43 @@ class TestAnsweringABatch:
             "Riverbend Schools D1 and Youth Club C1: These two cannot be made one "
             "child as their children stand: Eastside Clinic "
         )
+        assert "Not the same child" not in refusal
         one_pair.refresh_from_db()
         assert one_pair.status == ReviewItem.Status.PENDING
         assert [p.item.pk for p in response.context["pairs"]] == [one_pair.pk]
+
+    def test_a_refusal_held_by_a_decision_says_where_to_withdraw_it(
+        self, client, community, people, one_pair
+    ):
+        # A clinic record on one side was said to be another child than a
+        # second club record on the other: either record of the pair could
+        # move, and nothing says which.
+        district, club = one_pair.record_a, one_pair.record_b
+        clinic = SourceRecordFactory(
+            organization=community.clinic, child=district.child
+        )
+        other = SourceRecordFactory(organization=community.club, child=club.child)
+        PairDecision.objects.create(
+            record_a=clinic, record_b=other, same=False, decided_by=people.steward
+        )
+        client.force_login(people.steward)
+
+        response = client.post(
+            reverse("linkage:review"), answer(one_pair, "same"), follow=True
+        )
+
+        [refusal] = messages_of(response)
+        assert refusal.startswith(
+            "Riverbend Schools D1 and Youth Club C1: These two cannot be made one "
+            "child as their children stand: Eastside Clinic "
+        )
+        assert refusal.endswith(
+            "If a “Not the same child” decision is wrong, withdraw it instead under "
+            "“Decisions on this child's records” on the page of child "
+            f"{district.child.public_id} or {club.child.public_id}."
+        )
+        one_pair.refresh_from_db()
+        assert one_pair.status == ReviewItem.Status.PENDING
 
     def test_after_saving_the_steward_returns_to_the_same_tab_and_page(
         self, client, people, duplicate

@@ -1,0 +1,473 @@
+"""A child's mapping: its records and decisions, merges, splits and changes."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
+
+from braid.access import policy
+from braid.children.models import Child, SourceRecord
+from braid.children.normalize import mask
+from braid.community.models import Organization
+from braid.http import AuthenticatedRequest
+from braid.linkage import decisions
+from braid.linkage.decisions import (
+    DuplicateRecords,
+    MappingError,
+    pair_label,
+    record_label,
+)
+from braid.linkage.forms import FindChildForm, MergeForm, SplitForm, community_id_key
+from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
+from braid.linkage.views.common import require_steward
+
+CHANGES_PER_PAGE = 25
+HISTORY_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    """A standing decision as seen from one child's page."""
+
+    decision: PairDecision
+    here: SourceRecord
+    other: SourceRecord
+    other_name: dict[str, str]
+
+    @property
+    def other_child(self) -> Child | None:
+        """Return the other record's child, or None when it is this one."""
+        if self.other.child_id == self.here.child_id:
+            return None
+        return self.other.child
+
+
+@login_required
+@require_GET
+def child_index(request: AuthenticatedRequest) -> HttpResponse:
+    require_steward(request)
+    form = FindChildForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        child: Child = form.cleaned_data["community_id"]
+        return redirect("linkage:child", public_id=child.public_id)
+    return render(request, "linkage/child/index.html", {"find": form})
+
+
+@login_required
+@require_GET
+def child_detail(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    require_steward(request)
+    child = get_object_or_404(Child, public_id=community_id_key(public_id))
+    if child.merged_into_id is not None:
+        survivor = child.survivor()
+        messages.info(
+            request,
+            _("Community ID %(old)s was merged into %(new)s, so it leads here.")
+            % {"old": child.public_id, "new": survivor.public_id},
+        )
+        return redirect("linkage:child", public_id=survivor.public_id)
+    return _render_child(request, child)
+
+
+@login_required
+@require_POST
+def merge(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    require_steward(request)
+    child, elsewhere = _child_or_survivor(request, public_id)
+    if elsewhere is not None:
+        return elsewhere
+    form = MergeForm(request.POST, child=child)
+    if not form.is_valid():
+        return _render_child(request, child, merge_form=form)
+
+    other: Child = form.cleaned_data["other"]
+    try:
+        decisions.merge(
+            child,
+            other,
+            request.user,
+            duplicates_in=form.confirmed_duplicates(),
+        )
+    except DuplicateRecords as error:
+        form.add_error(None, str(error))
+        return _render_child(
+            request, child, merge_form=form, duplicates=error.organizations
+        )
+    except MappingError as error:
+        messages.error(request, str(error))
+        return redirect("linkage:child", public_id=child.public_id)
+    child.refresh_from_db()
+    survivor = child.survivor()
+    retired = other if survivor.pk == child.pk else child
+    messages.success(
+        request,
+        _("%(retired)s and %(survivor)s are now one child, %(survivor)s.")
+        % {"retired": retired.public_id, "survivor": survivor.public_id},
+    )
+    return redirect("linkage:child", public_id=survivor.public_id)
+
+
+@login_required
+@require_POST
+def split(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
+    require_steward(request)
+    child, elsewhere = _child_or_survivor(request, public_id)
+    if elsewhere is not None:
+        return elsewhere
+    form = SplitForm(request.POST, child=child)
+    if not form.is_valid():
+        return _render_child(request, child, split_form=form)
+
+    records: Sequence[SourceRecord] = list(form.cleaned_data["records"])
+    try:
+        event = decisions.split(child, records, request.user)
+    except MappingError as error:
+        messages.error(request, str(error))
+        return redirect("linkage:child", public_id=child.public_id)
+    target = Child.objects.get(pk=event.moves[0][2])
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s record separated into child %(id)s.",
+            "%(count)s records separated into child %(id)s.",
+            len(records),
+        )
+        % {"count": len(records), "id": target.public_id},
+    )
+    return redirect("linkage:child", public_id=child.public_id)
+
+
+@login_required
+@require_GET
+def changes(request: AuthenticatedRequest) -> HttpResponse:
+    require_steward(request)
+    events = MappingEvent.objects.select_related("created_by").order_by(
+        "-created_at", "-pk"
+    )
+    page = Paginator(events, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    shown: list[MappingEvent] = list(page.object_list)
+    context = {
+        "page": page,
+        "events": _event_rows(shown),
+        "back": request.get_full_path(),
+    }
+    return render(request, "linkage/change/list.html", context)
+
+
+@login_required
+@require_POST
+def undo(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    require_steward(request)
+    event = get_object_or_404(MappingEvent, pk=pk)
+    try:
+        decisions.undo(event, request.user)
+    except MappingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Change %(number)s (%(kind)s) undone.")
+            % {"number": event.pk, "kind": event.get_kind_display()},
+        )
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect("linkage:changes")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Ask to confirm withdrawing a decision, then withdraw it once confirmed.
+
+    The child page's button posts here without ``confirm``, which only shows
+    what withdrawing does; the page shown posts again with it.
+    """
+    require_steward(request)
+    decision = get_object_or_404(
+        PairDecision.objects.select_related(
+            "record_a__organization",
+            "record_a__child",
+            "record_b__organization",
+            "record_b__child",
+            "decided_by",
+            "event",
+        ).defer("event__moves", "event__merged", "event__revived", "event__summary"),
+        pk=pk,
+    )
+    source = request.POST if request.method == "POST" else request.GET
+    child = _child_of_decision(decision, source.get("child") or "")
+    try:
+        decisions.check_standing(decision)
+    except MappingError as error:
+        messages.error(request, str(error))
+        return redirect("linkage:child", public_id=child.public_id)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        return _render_withdraw(request, decision, child)
+
+    try:
+        event = decisions.withdraw(decision, request.user)
+    except MappingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _withdrawn_message(decision, event))
+    return redirect("linkage:child", public_id=child.public_id)
+
+
+def _child_or_survivor(
+    request: AuthenticatedRequest, public_id: str
+) -> tuple[Child, HttpResponse | None]:
+    """Return the child, or a way to its survivor when it has been merged.
+
+    A form on a page opened before a merge arrives here; the survivor's page
+    is where the child is worked on now.
+    """
+    child = get_object_or_404(Child, public_id=community_id_key(public_id))
+    if child.merged_into_id is None:
+        return child, None
+    survivor = child.survivor()
+    messages.error(
+        request,
+        _("Child %(id)s has been merged into another; its page now leads there.")
+        % {"id": child.public_id},
+    )
+    return child, redirect("linkage:child", public_id=survivor.public_id)
+
+
+def _render_child(
+    request: AuthenticatedRequest,
+    child: Child,
+    *,
+    merge_form: MergeForm | None = None,
+    split_form: SplitForm | None = None,
+    duplicates: Sequence[Organization] = (),
+) -> HttpResponse:
+    records = list(
+        child.source_records.select_related("organization", "link_model", "linked_by")
+        .defer("link_model__parameters", "link_model__training")
+        .order_by("organization__name", "local_id_key")
+    )
+    here = {r.pk for r in records}
+    standing = _standing_decisions(here)
+    others = [d.record_b if d.record_a_id in here else d.record_a for d in standing]
+    readable = policy.readable_record_ids(request.user, here | {r.pk for r in others})
+    merged_from = list(child.merged_children.order_by("merged_at", "pk"))
+    history = _history(child, merged_from, here)
+    context = {
+        "child": child,
+        "records": [
+            {
+                "record": r,
+                "name": _name(r, r.pk in readable),
+                "readable": r.pk in readable,
+            }
+            for r in records
+        ],
+        "merged_from": merged_from,
+        "decisions": [
+            DecisionRow(
+                decision=d,
+                here=d.record_a if other is d.record_b else d.record_b,
+                other=other,
+                other_name=_name(other, other.pk in readable),
+            )
+            for d, other in zip(standing, others, strict=True)
+        ],
+        "events": _event_rows(history),
+        "back": reverse("linkage:child", args=[child.public_id]),
+        "merge_form": merge_form or MergeForm(child=child),
+        "split_form": split_form or SplitForm(child=child),
+        "duplicates": duplicates,
+    }
+    return render(request, "linkage/child/detail.html", context)
+
+
+def _name(record: SourceRecord, readable: bool) -> dict[str, str]:
+    values = {
+        "name": " ".join(
+            filter(None, [record.first_name, record.middle_name, record.last_name])
+        ),
+        "birth_date": record.birth_date.isoformat() if record.birth_date else "",
+    }
+    if not readable:
+        values = {key: mask(value) for key, value in values.items()}
+    return {key: value or "—" for key, value in values.items()}
+
+
+def _history(
+    child: Child, merged_from: Sequence[Child], record_ids: set[int]
+) -> list[MappingEvent]:
+    """Return the latest changes that moved this child's records or IDs."""
+    child_ids = {child.pk} | {c.pk for c in merged_from}
+    found = []
+    # TODO: every change is read to find a child's; JSON containment is not
+    # portable to SQLite, and a table of the children each change touched
+    # would make this one indexed query.
+    events = MappingEvent.objects.select_related("created_by").order_by(
+        "-created_at", "-pk"
+    )
+    for event in events.iterator(chunk_size=200):
+        if _touches(event, child_ids, record_ids):
+            found.append(event)
+            if len(found) == HISTORY_LIMIT:
+                break
+    return found
+
+
+def _touches(event: MappingEvent, child_ids: set[int], record_ids: set[int]) -> bool:
+    for record_id, was, now in event.moves:
+        if record_id in record_ids or was in child_ids or now in child_ids:
+            return True
+    pairs = [*event.merged, *event.revived]
+    if any(a in child_ids or b in child_ids for a, b in pairs):
+        return True
+    decided = event.summary.get("decided_pairs", [])
+    return any(a in record_ids or b in record_ids for a, b in decided)
+
+
+def _event_rows(events: Sequence[MappingEvent]) -> list[dict[str, Any]]:
+    undone = set(
+        MappingEvent.objects.filter(undoes__in=[e.pk for e in events]).values_list(
+            "undoes_id", flat=True
+        )
+    )
+    decided = _decided_pair_labels(events)
+    return [
+        {
+            "event": event,
+            "decided_pairs": decided.get(event.pk, []),
+            "records_moved": len(event.moves),
+            "children_merged": len(event.merged),
+            "children_revived": len(event.revived),
+            "undone": event.pk in undone,
+            "can_undo": event.kind != MappingEvent.Kind.UNDO and event.pk not in undone,
+        }
+        for event in events
+    ]
+
+
+def _decided_pair_labels(events: Sequence[MappingEvent]) -> dict[int, list[str]]:
+    """Name the pairs whose decisions each change withdrew or restored."""
+    wanted = {
+        event.pk: event.summary.get("decided_pairs", [])
+        for event in events
+        if event.summary.get("decided_pairs")
+    }
+    ids = {
+        record_id for pairs in wanted.values() for pair in pairs for record_id in pair
+    }
+    if not ids:
+        return {}
+    records = SourceRecord.objects.select_related("organization").in_bulk(ids)
+    return {
+        event_id: [
+            _("%(first)s and %(second)s")
+            % {
+                "first": _label_or_id(records.get(a), a),
+                "second": _label_or_id(records.get(b), b),
+            }
+            for a, b in pairs
+        ]
+        for event_id, pairs in wanted.items()
+    }
+
+
+def _label_or_id(record: SourceRecord | None, record_id: int) -> str:
+    # A record deleted since is named by its number alone.
+    if record is None:
+        return _("record %(number)s") % {"number": record_id}
+    return record_label(record)
+
+
+def _standing_decisions(record_ids: set[int]) -> list[PairDecision]:
+    """Return the decisions that hold on any of these records, newest first."""
+    return list(
+        PairDecision.standing.filter(
+            Q(record_a_id__in=record_ids) | Q(record_b_id__in=record_ids)
+        )
+        .select_related(
+            "record_a__organization",
+            "record_a__child",
+            "record_b__organization",
+            "record_b__child",
+            "decided_by",
+            "event",
+        )
+        .defer("event__moves", "event__merged", "event__revived", "event__summary")
+        .order_by("-decided_at", "-pk")
+    )
+
+
+def _child_of_decision(decision: PairDecision, public_id: str) -> Child:
+    """Return the child whose page the person came from, else record A's.
+
+    The page named must hold one of the decision's records; any other falls
+    back, so that a stale or odd form still leads to a page about the pair.
+    """
+    if public_id:
+        child = Child.objects.filter(
+            public_id=community_id_key(public_id),
+            merged_into__isnull=True,
+            source_records__in=[decision.record_a_id, decision.record_b_id],
+        ).first()
+        if child is not None:
+            return child
+    return decision.record_a.child.survivor()
+
+
+def _render_withdraw(
+    request: AuthenticatedRequest, decision: PairDecision, child: Child
+) -> HttpResponse:
+    pair = [decision.record_a, decision.record_b]
+    readable = policy.readable_record_ids(request.user, [r.pk for r in pair])
+    context = {
+        "decision": decision,
+        "child": child,
+        "pair": pair_label(decision),
+        "records": [
+            {
+                "record": r,
+                "name": _name(r, r.pk in readable),
+                "child": r.child,
+            }
+            for r in pair
+        ],
+        "queued": ReviewItem.objects.filter(decision=decision).exists(),
+    }
+    return render(request, "linkage/decision/withdraw.html", context)
+
+
+def _withdrawn_message(decision: PairDecision, event: MappingEvent) -> str:
+    values = {"pair": pair_label(decision), "number": event.pk}
+    if decision.same:
+        message = _(
+            "Decision withdrawn (change #%(number)s): %(pair)s are no longer held "
+            "together as one child. No record moved; separate them on this page "
+            "if they are not one child."
+        )
+    else:
+        message = _(
+            "Decision withdrawn (change #%(number)s): %(pair)s are no longer held "
+            "apart. No record moved; a merge or the next linking run may join them."
+        )
+    message %= values
+    if event.summary.get("reopened"):
+        message = " ".join([message, _("The pair is back in the review queue.")])
+    return message
