@@ -28,6 +28,7 @@ class Hold(StrEnum):
     TWINS = "twins"
     SIBLINGS = "siblings"
     DIFFERENT_IDS = "different-ids"
+    DIFFERENT_BIRTH = "different-birth"
     CHAIN = "chain"
     COMPETING = "competing"
     DUPLICATE = "duplicate"

@@ -285,6 +285,10 @@ class ReviewItem(models.Model):
         TWINS = "twins", _("Possible twins or siblings born the same day")
         SIBLINGS = "siblings", _("Only the family's details agree")
         DIFFERENT_IDS = "different-ids", _("The state student IDs differ")
+        DIFFERENT_BIRTH = (
+            "different-birth",
+            _("The dates of birth and the genders both differ"),
+        )
         CHAIN = "chain", _("Linking would join records that do not match")
         COMPETING = "competing", _("The record matches more than one child")
         DUPLICATE = "duplicate", _("Two records of one organization look alike")

@@ -3,7 +3,8 @@
 Twins and other children of one family born the same day share everything a
 model weighs except their first names, so a high score says little about
 them; two different state student IDs mean two children unless a person
-finds the IDs wrong.
+finds the IDs wrong; a date of birth and a gender that both disagree mean
+another child with the same name.
 """
 
 from typing import Any
@@ -20,6 +21,10 @@ DIFFERENT_FIRST_NAMES = 0.88
 # Edits within which a first name no dictionary knows is read as a misspelt
 # form of the other, not as another child's name.
 TYPO_EDITS = 2
+# From this Jaro-Winkler similarity each name matches the other record's
+# name in the other column: one child's names swapped, with slips in them.
+# Twins never look like that.
+SWAPPED_NAMES = 0.8
 
 
 def hold_for(scored: ScoredPair) -> Hold | None:
@@ -27,11 +32,26 @@ def hold_for(scored: ScoredPair) -> Hold | None:
     state_a, state_b = scored.values["state_id"]
     if state_a and state_b and state_a != state_b:
         return Hold.DIFFERENT_IDS
+    if born_apart_as_another_gender(scored.values):
+        return Hold.DIFFERENT_BIRTH
     if might_be_twins(scored.values):
         return Hold.TWINS
     if might_be_siblings(scored.values):
         return Hold.SIBLINGS
     return None
+
+
+def born_apart_as_another_gender(values: dict[str, tuple[Any, Any]]) -> bool:
+    """Tell whether the date of birth and the gender both say another child.
+
+    Each alone is a slip a roster makes; both at once, beside a shared name
+    and a neighbouring address, are a cousin or a neighbour with the name.
+    """
+    born_a, born_b = values["dob"]
+    gender_a, gender_b = values["gender"]
+    if not (born_a and born_b and gender_a and gender_b) or gender_a == gender_b:
+        return False
+    return not _close_dates(born_a, born_b)
 
 
 def might_be_siblings(values: dict[str, tuple[Any, Any]]) -> bool:
@@ -89,6 +109,9 @@ def _clearly_different_first_names(values: dict[str, tuple[Any, Any]]) -> bool:
     if first_a == values["last"][1] or first_b == values["last"][0]:
         # Swapped with the surname: the same name in another column.
         return False
+    if _swapped(first_a, values["last"][1]) and _swapped(first_b, values["last"][0]):
+        # Both names in each other's columns, misspelt on the way.
+        return False
     if len(first_a) == 1 or len(first_b) == 1:
         # An initial stands for a name; it is not another child's name.
         return False
@@ -112,3 +135,9 @@ def _clearly_different_first_names(values: dict[str, tuple[Any, Any]]) -> bool:
         return False
     similarity = jellyfish.jaro_winkler_similarity(first_a, first_b)
     return similarity < DIFFERENT_FIRST_NAMES
+
+
+def _swapped(first: str, other_last: str | None) -> bool:
+    if not other_last:
+        return False
+    return jellyfish.jaro_winkler_similarity(first, other_last) >= SWAPPED_NAMES

@@ -109,6 +109,25 @@ def test_first_and_last_names_swapped_with_slips_are_the_same_child(send, commun
     assert child_of(community.district, "D1") == child_of(community.club, "C1")
 
 
+def test_swapped_names_at_one_address_are_one_child_not_twins(send, community):
+    # Same date of birth and home, first names apart column by column: the
+    # twin rule would hold them, but each name is the other's, misspelt.
+    send(
+        community.district,
+        "D1,,Kierra,Ninchich,2015-09-26,F,12 Elm St,50309",
+        "D2,,Dmitri,Wojcik,2014-04-11,M,8 Oak Ave,50310",
+    )
+    send(
+        community.club,
+        "C1,,Ninhcich,Kiera,2015-09-26,F,12 Elm St,50309",
+        "C2,,Wojick,Dimitri,2014-04-11,M,8 Oak Ave,50310",
+    )
+
+    assert child_of(community.district, "D1") == child_of(community.club, "C1")
+    assert child_of(community.district, "D2") == child_of(community.club, "C2")
+    assert not ReviewItem.objects.filter(reason=ReviewItem.Reason.TWINS).exists()
+
+
 def test_swapped_names_meet_with_nothing_in_common_but_the_initials(send, community):
     # No ZIP code on one side and a surname that no longer sounds the same:
     # only the date of birth with the two initials, in whichever column,
@@ -145,6 +164,17 @@ def test_a_record_matching_two_children_equally_waits_for_a_person(send, communi
         )
     )
     assert reasons == {ReviewItem.Reason.COMPETING}
+
+
+def test_a_namesake_born_years_apart_as_another_gender_is_not_linked(send, community):
+    # A rare name at a neighbouring address weighs a lot; the date of birth
+    # and the gender both disagreeing say it is someone else.
+    send(community.district, "D1,,Silas,Thornbury,2016-02-02,M,300 Elm St,55401")
+    send(community.club, "C1,,Silas,Thornbury,2012-09-19,F,310 Elm St,55401")
+
+    assert child_of(community.district, "D1") != child_of(community.club, "C1")
+    item = ReviewItem.objects.get()
+    assert item.reason == ReviewItem.Reason.DIFFERENT_BIRTH
 
 
 def test_a_different_child_is_a_new_child(send, community):
