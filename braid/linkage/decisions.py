@@ -125,10 +125,12 @@ def merge(
     ``duplicates_in`` names the organizations (by id) whose two records in
     the union the person has confirmed are duplicates of one child.
     """
-    survivor, other = _child_of(survivor), _child_of(other)
     if survivor.pk == other.pk:
         raise MappingError(_("These are already one child."))
-    mine, theirs = _records_of(survivor), _records_of(other)
+    locked = _lock_children([survivor.pk, other.pk])
+    survivor, other = _alive(locked[survivor.pk]), _alive(locked[other.pk])
+    held = _records_of(survivor, other)
+    mine, theirs = held[survivor.pk], held[other.pk]
 
     conflicts = _conflicts(mine, theirs)
     apart = [c for c in conflicts if c.decision is not None]
@@ -155,7 +157,6 @@ def merge(
 @transaction.atomic
 def split(child: Child, records: Sequence[SourceRecord], user: User) -> MappingEvent:
     """Separate some of a child's records into a child of their own."""
-    child = _child_of(child)
     return _split(child, records, user)
 
 
@@ -167,20 +168,21 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
         raise MappingError(_("An undo cannot itself be undone; make the change again."))
     if hasattr(event, "undone_by"):
         raise MappingError(_("This change has already been undone."))
+    _lock_children(_children_touched(event))
+    record_ids = [record_id for record_id, _, _ in event.moves]
+    records = {
+        record.pk: record
+        for record in SourceRecord.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .filter(pk__in=record_ids)
+        .order_by("pk")
+    }
     restoring = _withdrawn_by(event)
 
-    record_ids = [record_id for record_id, _, _ in event.moves]
-    records = SourceRecord.objects.select_for_update().in_bulk(record_ids)
     for record_id, _was, now in event.moves:
         record = records.get(record_id)
         if record is None or record.child_id != now:
-            raise MappingError(
-                _(
-                    "Record %(record)s has been moved again since; undo the later "
-                    "change first."
-                )
-                % {"record": record_id}
-            )
+            raise MappingError(_moved_since_message(record, record_id))
 
     moves = []
     stamp = timezone.now()
@@ -202,16 +204,37 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
         Child.objects.filter(pk=child_id).update(merged_into_id=into, merged_at=stamp)
     emptied = _retire_emptied(moves, stamp)
 
+    taking_back = list(
+        PairDecision.standing.select_for_update().filter(event=event).order_by("pk")
+    )
+    superseded = _superseded_by(taking_back)
+    reopened = list(
+        ReviewItem.objects.filter(decision__in=taking_back).values_list("pk", flat=True)
+    )
+    summary: dict[str, object] = {**_decided_pairs([*restoring, *superseded])}
+    if reopened:
+        summary["reopened"] = reopened
     reversal = MappingEvent.objects.create(
         kind=MappingEvent.Kind.UNDO,
         created_by=user,
         moves=moves,
         merged=[*([c, i] for c, i in event.revived), *emptied],
         revived=[[c, i] for c, i in event.merged],
-        summary=_decided_pairs(restoring),
+        summary=summary,
         undoes=event,
     )
-    PairDecision.standing.filter(event=event).update(withdrawn_by=reversal)
+    PairDecision.objects.filter(pk__in=[d.pk for d in taking_back]).update(
+        withdrawn_by=reversal
+    )
+    # The change's decisions replaced earlier ones on the same pairs; those
+    # hold again, as they did before the change.
+    PairDecision.objects.filter(pk__in=[d.pk for d in superseded]).update(
+        superseded_by=None
+    )
+    # Pairs the change answered in the review queue wait there again.
+    ReviewItem.objects.filter(pk__in=reopened).update(
+        status=ReviewItem.Status.PENDING, decision=None
+    )
     _restore(restoring, event)
     logger.info("Mapping change %s undone by %s", event.pk, reversal.pk)
     return reversal
@@ -288,6 +311,15 @@ def _withdrawn_by(event: MappingEvent) -> list[PairDecision]:
         .select_related("record_a__organization", "record_b__organization")
     )
     for decision in withdrawn:
+        if _made_by_undone_change(decision):
+            raise MappingError(
+                _(
+                    "%(pair)s cannot be held again: the change that made this "
+                    "decision, #%(number)s, has been undone since; nothing was "
+                    "changed."
+                )
+                % {"pair": pair_label(decision), "number": decision.event_id}
+            )
         later = PairDecision.standing.filter(
             record_a_id=decision.record_a_id, record_b_id=decision.record_b_id
         )
@@ -300,6 +332,37 @@ def _withdrawn_by(event: MappingEvent) -> list[PairDecision]:
                 % {"pair": pair_label(decision)}
             )
     return withdrawn
+
+
+def _made_by_undone_change(decision: PairDecision) -> bool:
+    if decision.event_id is None:
+        return False
+    return MappingEvent.objects.filter(undoes_id=decision.event_id).exists()
+
+
+def _superseded_by(decided: Sequence[PairDecision]) -> list[PairDecision]:
+    """Return the decisions ``decided`` replaced that may hold again.
+
+    One whose own change has been undone since stays replaced: restoring it
+    would hold a pair to a change nobody wants any more.
+    """
+    replaced = (
+        PairDecision.objects.select_for_update()
+        .filter(superseded_by__in=decided, withdrawn_by__isnull=True)
+        .order_by("pk")
+    )
+    return [d for d in replaced if not _made_by_undone_change(d)]
+
+
+def _moved_since_message(record: SourceRecord | None, record_id: int) -> str:
+    if record is None:
+        # A record deleted since is named by its number alone.
+        label = _("record %(number)s") % {"number": record_id}
+    else:
+        label = record_label(record)
+    return _("%(record)s has been moved again since; undo the later change first.") % {
+        "record": label
+    }
 
 
 def _restore(withdrawn: Sequence[PairDecision], event: MappingEvent) -> None:
@@ -343,16 +406,35 @@ def _retire_emptied(moves: Sequence[Sequence[int]], stamp: datetime) -> list[lis
     return retired
 
 
-def _child(record: SourceRecord) -> Child:
-    return Child.objects.select_for_update().get(pk=record.child_id)
+def _lock_children(child_ids: Collection[int]) -> dict[int, Child]:
+    """Lock children in the order of their ids, and return them by id.
+
+    Two changes that lock the same children in different orders can each
+    hold the one the other waits for; in one order, the second waits.
+    """
+    children = Child.objects.select_for_update().filter(pk__in=set(child_ids))
+    return {child.pk: child for child in children.order_by("pk")}
 
 
-def _records_of(child: Child) -> list[SourceRecord]:
-    return list(
-        child.source_records.select_for_update(of=("self",))
+def _children_touched(event: MappingEvent) -> set[int]:
+    touched = {child_id for _record, was, now in event.moves for child_id in (was, now)}
+    for child_id, into in [*event.merged, *event.revived]:
+        touched |= {child_id, into}
+    return touched
+
+
+def _records_of(*children: Child) -> dict[int, list[SourceRecord]]:
+    """Lock the records of locked children, in the order of their ids."""
+    held: dict[int, list[SourceRecord]] = {child.pk: [] for child in children}
+    records = (
+        SourceRecord.objects.select_for_update(of=("self",))
+        .filter(child__in=list(held))
         .select_related("organization")
         .order_by("pk")
     )
+    for record in records:
+        held[record.child_id].append(record)
+    return held
 
 
 def _conflicts(
@@ -432,8 +514,10 @@ def _join(a: SourceRecord, b: SourceRecord, user: User) -> MappingEvent:
     of one side stand in the way, that side's record of the pair moves on
     its own; when both sides' do, nobody can tell which link is wrong.
     """
-    child_a, child_b = _child(a), _child(b)
-    in_a, in_b = _records_of(child_a), _records_of(child_b)
+    locked = _lock_children([a.child_id, b.child_id])
+    child_a, child_b = locked[a.child_id], locked[b.child_id]
+    held = _records_of(child_a, child_b)
+    in_a, in_b = held[child_a.pk], held[child_b.pk]
     besides = pair(a.pk, b.pk)
     across = _conflicts(in_a, in_b, besides=besides)
     if not across:
@@ -509,8 +593,8 @@ def _move(
     return event
 
 
-def _child_of(child: Child) -> Child:
-    child = Child.objects.select_for_update().get(pk=child.pk)
+def _alive(child: Child) -> Child:
+    """Return a locked child unless it was merged into another."""
     if child.merged_into_id is not None:
         raise MappingError(
             _("Child %(id)s was merged into another; work on that one instead.")
@@ -522,7 +606,7 @@ def _child_of(child: Child) -> Child:
 def _merge(a: Child, b: Child, user: User) -> MappingEvent:
     survivor, other = (a, b) if a.pk < b.pk else (b, a)
     now = timezone.now()
-    moving = list(other.source_records.select_for_update())
+    moving = list(other.source_records.select_for_update().order_by("pk"))
     for record in moving:
         record.child = survivor
         record.link_rule, record.linked_by, record.linked_at = LinkRule.HUMAN, user, now
@@ -542,17 +626,24 @@ def _merge(a: Child, b: Child, user: User) -> MappingEvent:
 
 
 def _split(child: Child, records: Sequence[SourceRecord], user: User) -> MappingEvent:
-    moving_ids = {record.pk for record in records}
-    members = list(child.source_records.select_for_update())
-    if not moving_ids or not moving_ids <= {r.pk for r in members}:
+    """Separate the chosen records from the rest of the child's.
+
+    Which side leaves depends on the child's history: see ``_split_target``.
+    """
+    merged_ids = Child.objects.filter(merged_into=child).values_list("pk", flat=True)
+    locked = _lock_children([child.pk, *merged_ids])
+    child = _alive(locked[child.pk])
+    members = _records_of(child)[child.pk]
+    chosen = {record.pk for record in records}
+    if not chosen or not chosen <= {r.pk for r in members}:
         raise MappingError(_("Choose some of this child's own records to separate."))
-    staying = [r for r in members if r.pk not in moving_ids]
-    if not staying:
+    if not [r for r in members if r.pk not in chosen]:
         raise MappingError(_("At least one record must stay with the child."))
 
-    target, revived = _split_target(child, moving_ids)
+    target, revived, moving_ids = _split_target(child, members, chosen)
     now = timezone.now()
     moving = [r for r in members if r.pk in moving_ids]
+    staying = [r for r in members if r.pk not in moving_ids]
     for record in moving:
         record.child = target
         record.link_rule, record.linked_by, record.linked_at = LinkRule.HUMAN, user, now
@@ -572,19 +663,26 @@ def _split(child: Child, records: Sequence[SourceRecord], user: User) -> Mapping
     return event
 
 
-def _split_target(child: Child, moving_ids: set[int]) -> tuple[Child, list[list[int]]]:
-    """Bring back the child the records came from, when a merge joined them.
+def _split_target(
+    child: Child, members: Sequence[SourceRecord], chosen: set[int]
+) -> tuple[Child, list[list[int]], set[int]]:
+    """Return where a split's records go, what it revives, and which move.
 
-    A split that undoes an earlier merge gives the records back their old
-    community ID instead of a new one, so that IDs keep their meaning.
+    A split that undoes an earlier merge gives the records a merged child
+    brought in back their old community ID instead of a new one, so that
+    IDs keep their meaning. When those are the records that stay, they are
+    the ones that go back, and the chosen records keep this child's ID.
     """
-    for merged in child.merged_children.filter(merged_into=child):
-        came_from = _records_merged_from(merged, child)
-        if came_from and came_from == moving_ids:
-            merged.merged_into, merged.merged_at = None, None
-            merged.save(update_fields=["merged_into", "merged_at"])
-            return merged, [[merged.pk, child.pk]]
-    return Child.objects.create(), []
+    staying = {r.pk for r in members} - chosen
+    merged = child.merged_children.filter(merged_into=child).order_by("pk")
+    came = [(m, _records_merged_from(m, child)) for m in merged]
+    for moving_ids in (chosen, staying):
+        for previous, came_from in came:
+            if came_from and came_from == moving_ids:
+                previous.merged_into, previous.merged_at = None, None
+                previous.save(update_fields=["merged_into", "merged_at"])
+                return previous, [[previous.pk, child.pk]], moving_ids
+    return Child.objects.create(), [], chosen
 
 
 def _records_merged_from(merged: Child, into: Child) -> set[int]:

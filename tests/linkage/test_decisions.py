@@ -1,6 +1,8 @@
 """A person's changes to the mapping: decisions, merges, splits, undo."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from braid.children.models import Child, LinkRule, SourceRecord
 from braid.linkage import decisions, engine
@@ -399,13 +401,23 @@ def test_a_merge_refused_by_a_split_points_to_undoing_the_split(two_children, pe
     assert child_of(club.organization, "C1") == district.child_id
 
 
-def test_undoing_a_split_leaves_no_empty_child_behind(two_children, people):
-    district, club = two_children
-    decisions.merge(district.child, club.child, people.steward)
-    child = district.child
+@pytest.fixture
+def linked(community):
+    """One child whose district and club records were linked by a run."""
+    child = Child.objects.create()
+    district = SourceRecordFactory(
+        organization=community.district, local_id="D1", child=child
+    )
+    club = SourceRecordFactory(organization=community.club, local_id="C1", child=child)
+    return child, district, club
+
+
+def test_undoing_a_split_leaves_no_empty_child_behind(linked, people):
+    child, district, _ = linked
     split = decisions.split(child, [district], people.steward)
     district.refresh_from_db()
     separated = district.child
+    assert separated != child
 
     undo = decisions.undo(split, people.steward)
 
@@ -417,10 +429,8 @@ def test_undoing_a_split_leaves_no_empty_child_behind(two_children, people):
     assert Child.objects.filter(merged_into__isnull=True).count() == 1
 
 
-def test_splitting_again_after_an_undo_brings_back_the_same_id(two_children, people):
-    district, club = two_children
-    decisions.merge(district.child, club.child, people.steward)
-    child = district.child
+def test_splitting_again_after_an_undo_brings_back_the_same_id(linked, people):
+    child, district, _ = linked
     split = decisions.split(child, [district], people.steward)
     district.refresh_from_db()
     separated = district.child
@@ -431,3 +441,138 @@ def test_splitting_again_after_an_undo_brings_back_the_same_id(two_children, peo
     separated.refresh_from_db()
     assert child_of(district.organization, "D1") == separated.pk
     assert separated.merged_into is None
+
+
+@pytest.fixture
+def merged_into_a(community, people):
+    """Child A (a1, a2) with child B (b1) merged into it."""
+    a, b = Child.objects.create(), Child.objects.create()
+    a1 = SourceRecordFactory(organization=community.district, local_id="A1", child=a)
+    a2 = SourceRecordFactory(organization=community.club, local_id="A2", child=a)
+    b1 = SourceRecordFactory(organization=community.clinic, local_id="B1", child=b)
+    merge = decisions.merge(a, b, people.steward)
+    return a, b, (a1, a2, b1), merge
+
+
+def test_splitting_off_a_childs_own_records_sends_the_merged_ones_back(
+    merged_into_a, people
+):
+    a, b, (a1, a2, b1), _ = merged_into_a
+    children_before = Child.objects.count()
+
+    split = decisions.split(a, [a1, a2], people.steward)
+
+    assert child_of(a1.organization, "A1") == a.pk
+    assert child_of(a2.organization, "A2") == a.pk
+    assert child_of(b1.organization, "B1") == b.pk
+    b.refresh_from_db()
+    assert b.merged_into is None
+    assert Child.objects.count() == children_before
+    assert split.moves == [[b1.pk, a.pk, b.pk]]
+    assert split.revived == [[b.pk, a.pk]]
+    standing = PairDecision.standing.filter(event=split)
+    assert {(d.record_a_id, d.record_b_id, d.same) for d in standing} == {
+        (a1.pk, b1.pk, False),
+        (a2.pk, b1.pk, False),
+    }
+
+    decisions.undo(split, people.steward)
+
+    b.refresh_from_db()
+    assert b.merged_into == a
+    assert {child_of(r.organization, r.local_id) for r in (a1, a2, b1)} == {a.pk}
+
+
+def test_undoing_a_split_of_a_merge_brings_back_the_merges_decisions(
+    merged_into_a, people
+):
+    a, _, (a1, a2, b1), merge = merged_into_a
+    together = set(PairDecision.standing.filter(event=merge))
+    assert len(together) == 2
+    split = decisions.split(a, [b1], people.steward)
+
+    undo = decisions.undo(split, people.steward)
+
+    assert set(PairDecision.standing.all()) == together
+    assert sorted(undo.summary["decided_pairs"]) == sorted(
+        [[a1.pk, b1.pk], [a2.pk, b1.pk]]
+    )
+    engine.apply_relink(engine.plan_relink(), None)
+    assert {child_of(r.organization, r.local_id) for r in (a1, a2, b1)} == {a.pk}
+
+
+def test_undoing_a_merge_made_in_the_queue_asks_the_pair_again(send, community, people):
+    send(community.district, "D1,S100,Noah,Kim,2015-03-07,M,,")
+    send(community.club, "C1,S999,Noah,Kim,2015-03-07,M,,")
+    item = ReviewItem.objects.get()
+    decision = decisions.decide(item, True, people.steward)
+    assert decision is not None and decision.event is not None
+
+    undo = decisions.undo(decision.event, people.steward)
+
+    item.refresh_from_db()
+    assert item.status == ReviewItem.Status.PENDING
+    assert item.decision is None
+    assert undo.summary == {"reopened": [item.pk]}
+    decision.refresh_from_db()
+    assert decision.withdrawn_by == undo
+
+
+def test_a_withdrawal_of_a_decision_whose_merge_was_undone_is_not_undone(
+    two_children, people
+):
+    district, club = two_children
+    merge = decisions.merge(district.child, club.child, people.steward)
+    together = PairDecision.standing.get()
+    withdrawal = decisions.withdraw(together, people.steward)
+    decisions.undo(merge, people.steward)
+
+    with pytest.raises(MappingError) as refused:
+        decisions.undo(withdrawal, people.steward)
+
+    assert str(refused.value) == (
+        "Riverbend Schools D1 and Youth Club C1 cannot be held again: the change "
+        f"that made this decision, #{merge.pk}, has been undone since; nothing "
+        "was changed."
+    )
+    assert not PairDecision.standing.exists()
+    assert not hasattr(withdrawal, "undone_by")
+
+
+def test_undo_refused_for_a_record_moved_since_names_the_record(two_children, people):
+    district, club = two_children
+    merge = decisions.merge(district.child, club.child, people.steward)
+    decisions.split(district.child, [club], people.steward)
+
+    with pytest.raises(MappingError) as refused:
+        decisions.undo(merge, people.steward)
+
+    assert str(refused.value) == (
+        "Youth Club C1 has been moved again since; undo the later change first."
+    )
+
+
+def _child_locks(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and 'FROM "children_child"' in q["sql"]
+    ]
+
+
+@pytest.mark.parametrize("flipped", [False, True])
+def test_a_merge_locks_both_children_at_once_in_the_order_of_their_ids(
+    two_children, people, flipped
+):
+    district, club = two_children
+    pair = [district.child, club.child]
+    first, second = reversed(pair) if flipped else pair
+
+    with CaptureQueriesContext(connection) as queries:
+        decisions.merge(first, second, people.steward)
+
+    [lock, *_] = _child_locks(queries)
+    assert 'ORDER BY "children_child"."id" ASC' in lock
+    assert str(district.child_id) in lock and str(club.child_id) in lock
+    if connection.features.has_select_for_update:
+        assert lock.endswith("FOR UPDATE")

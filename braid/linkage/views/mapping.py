@@ -139,17 +139,33 @@ def split(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     except MappingError as error:
         messages.error(request, str(error))
         return redirect("linkage:child", public_id=child.public_id)
+    messages.success(request, _split_message(child, records, event))
+    return redirect("linkage:child", public_id=child.public_id)
+
+
+def _split_message(
+    child: Child, chosen: Sequence[SourceRecord], event: MappingEvent
+) -> str:
+    """Say which records moved where: not always the ones chosen.
+
+    When the records left behind are those a merged child brought in, they
+    go back to it and the chosen records keep the child's ID.
+    """
     target = Child.objects.get(pk=event.moves[0][2])
-    messages.success(
-        request,
-        ngettext(
+    moved = len(event.moves)
+    if {record_id for record_id, _was, _now in event.moves} == {r.pk for r in chosen}:
+        return ngettext(
             "%(count)s record separated into child %(id)s.",
             "%(count)s records separated into child %(id)s.",
-            len(records),
-        )
-        % {"count": len(records), "id": target.public_id},
-    )
-    return redirect("linkage:child", public_id=child.public_id)
+            moved,
+        ) % {"count": moved, "id": target.public_id}
+    return ngettext(
+        "The %(count)s record child %(other)s brought in by a merge went back "
+        "to it; the records you chose keep ID %(id)s.",
+        "The %(count)s records child %(other)s brought in by a merge went back "
+        "to it; the records you chose keep ID %(id)s.",
+        moved,
+    ) % {"count": moved, "other": target.public_id, "id": child.public_id}
 
 
 @login_required
