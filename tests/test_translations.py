@@ -30,6 +30,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{\s*\w+\s*\}\}")
 
 @dataclass
 class Entry:
+    msgctxt: str | None = None
     msgid: str = ""
     msgid_plural: str | None = None
     msgstr: dict[int, str] = field(default_factory=dict)
@@ -68,7 +69,9 @@ def _target(keyword: str) -> tuple[str, int]:
 
 def _append(entry: Entry, target: tuple[str, int], text: str) -> None:
     name, index = target
-    if name == "msgid":
+    if name == "msgctxt":
+        entry.msgctxt = (entry.msgctxt or "") + text
+    elif name == "msgid":
         entry.msgid += text
     elif name == "msgid_plural":
         entry.msgid_plural = (entry.msgid_plural or "") + text
@@ -118,6 +121,10 @@ def test_the_compiled_catalog_holds_what_the_po_says(entries):
     stored = struct.unpack("<I", data[8:12])[0] - 1  # less the header
     assert stored == len(entries)
     for entry in entries:
+        if entry.msgctxt is not None:
+            spanish = catalog.pgettext(entry.msgctxt, entry.msgid)
+            assert spanish == entry.msgstr[0], (entry.msgctxt, entry.msgid)
+            continue
         if entry.msgid_plural is None:
             assert catalog.gettext(entry.msgid) == entry.msgstr[0], entry.msgid
             continue

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 from django.db import models
+from django.utils.formats import localize
 from django.utils.translation import gettext_lazy as _
 
 from braid.children.models import Child, SourceRecord
@@ -91,7 +92,7 @@ class ThresholdsForm(forms.Form):
                     "The review threshold (%(review)s) must not be above the "
                     "automatic one (%(auto)s)."
                 )
-                % {"review": review, "auto": auto},
+                % {"review": localize(review), "auto": localize(auto)},
             )
         return cleaned
 

@@ -3,14 +3,16 @@
 Labelled pairs are the ones answered in the review queue and the ones a
 merge, a split or a move implies, so they are mostly hard ones: the figures
 say how the thresholds sort those, not the community's accuracy as a whole.
-Each labelled pair is scored again with the model in use.
+Each labelled pair is scored again with the model in use. A pair a rule
+holds back (twins, two different state IDs) goes to review however high it
+scores, so it never counts as linked automatically.
 """
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from braid.children.models import SourceRecord
-from braid.linkage import features
+from braid.linkage import features, rules
 from braid.linkage.engine import frequencies_for, policy, scorer_for
 from braid.linkage.models import PairDecision
 
@@ -21,6 +23,11 @@ class Labelled:
     same: bool
     # Answered in the review queue, rather than implied by a change.
     answered: bool
+    # Held back from an automatic link by a rule, whatever its weight.
+    held: bool = False
+
+    def linked_unseen(self, auto_link: float) -> bool:
+        return self.weight >= auto_link and not self.held
 
 
 @dataclass(frozen=True)
@@ -30,11 +37,13 @@ class Expected:
     # Of the labelled pairs, those a person answered in the review queue; the
     # rest follow from merges, splits and moves.
     answered: int
-    # Of the pairs at or above the automatic threshold, the share people
-    # called the same child; None when no labelled pair is that high.
+    # Of the pairs linked automatically (at or above the automatic threshold
+    # and held by no rule), the share people called the same child; None
+    # when no labelled pair would be.
     auto_precision: float | None
     # Of the pairs people called the same child, the share linked
-    # automatically, and the share that at least reach review.
+    # automatically, and the share that at least reach review (a held pair
+    # above the automatic threshold reaches it).
     auto_recall: float | None
     review_recall: float | None
     # Of the pairs people called different, the share dismissed unseen.
@@ -44,13 +53,13 @@ class Expected:
 def expected(labels: Sequence[Labelled], auto_link: float, review: float) -> Expected:
     same = [label for label in labels if label.same]
     different = [label for label in labels if not label.same]
-    linked = [label for label in labels if label.weight >= auto_link]
+    linked = [label for label in labels if label.linked_unseen(auto_link)]
     return Expected(
         labelled=len(labels),
         same=len(same),
         answered=sum(1 for label in labels if label.answered),
         auto_precision=_share(linked, lambda x: x.same),
-        auto_recall=_share(same, lambda x: x.weight >= auto_link),
+        auto_recall=_share(same, lambda x: x.linked_unseen(auto_link)),
         review_recall=_share(same, lambda x: x.weight >= review),
         dismissed=_share(different, lambda x: x.weight < review),
     )
@@ -71,14 +80,19 @@ def labelled_pairs() -> list[Labelled]:
     try:
         scorer.use_frequencies(frequencies_for([], rows.values()))
         pairs = [(d.record_a_id, d.record_b_id) for d in decisions]
-        weights = {p.key: p.weight for p in scorer.listed(rows, pairs)}
+        scored = {p.key: p for p in scorer.listed(rows, pairs)}
     finally:
         scorer.close()
-    return [
-        Labelled(weights[(d.record_a_id, d.record_b_id)], d.same, d.answered_in_review)
-        for d in decisions
-        if (d.record_a_id, d.record_b_id) in weights
-    ]
+    labels = []
+    for decision in decisions:
+        pair = scored.get((decision.record_a_id, decision.record_b_id))
+        if pair is None:
+            continue
+        held = rules.hold_for(pair) is not None
+        labels.append(
+            Labelled(pair.weight, decision.same, decision.answered_in_review, held)
+        )
+    return labels
 
 
 def _share(items: Sequence[Labelled], test: Callable[[Labelled], bool]) -> float | None:

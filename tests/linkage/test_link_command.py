@@ -6,15 +6,16 @@ import json
 import random
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, ManagementUtility, call_command
 
 from braid.children.models import Child, SourceRecord
-from braid.linkage import training
+from braid.linkage import decisions, training
 from braid.linkage.engine import policy, set_thresholds
 from braid.linkage.models import (
     LinkageModel,
     LinkagePolicy,
     MappingEvent,
+    ReviewItem,
     ThresholdError,
 )
 from tests.factories import OrganizationFactory, SourceRecordFactory
@@ -155,7 +156,9 @@ def test_training_refuses_a_community_too_small_to_learn_from(db):
         run("train")
 
 
-def test_training_stores_a_new_version_and_puts_it_in_use(db):
+@pytest.fixture
+def trainable(db):
+    """A community of generated records large enough to train on."""
     rng = random.Random(4)
     organizations = [OrganizationFactory() for _ in range(3)]
     firsts = ["Ava", "Mia", "Noah", "Liam", "Sofia", "Mateo", "Zoe", "Ethan"]
@@ -178,6 +181,8 @@ def test_training_stores_a_new_version_and_puts_it_in_use(db):
             )
     assert SourceRecord.objects.count() >= training.MINIMUM_RECORDS
 
+
+def test_training_stores_a_new_version_and_puts_it_in_use(trainable):
     output = run("train")
 
     model = policy().model
@@ -189,3 +194,93 @@ def test_training_stores_a_new_version_and_puts_it_in_use(db):
         for level in comparison["comparison_levels"]:
             if not level.get("is_null_level"):
                 assert level["m_probability"] >= training.M_FLOOR * 0.5
+
+
+@pytest.mark.parametrize(
+    ("args", "refusal"),
+    [
+        (
+            ["--all", "--dry-run", "--auto", "40", "--review", "30"],
+            "`link --all` takes no --auto; --auto goes with thresholds",
+        ),
+        (["--all", "--dry-run", "--format", "csv"], "writes text or json, not"),
+        (["--yes"], "Say what to do"),
+        (["--dry-run"], "Say what to do"),
+        (["status", "--yes"], "`link status` takes no --yes"),
+        (["status", "--format", "csv"], "writes text or json, not"),
+        (["export", "--format", "json"], "writes csv, not --format json"),
+        (["train", "--format", "json"], "`link train` takes no --format"),
+        (["thresholds", "--dry-run"], "--dry-run goes with --all"),
+        (["export", "--user", "nobody"], "`link export` takes no --user"),
+        (["train", "--all"], "leave out the action"),
+        (["--all", "--dry-run", "--yes"], "leave out --yes"),
+        (["status", "--no-activate"], "--no-activate goes with train"),
+    ],
+)
+def test_an_option_that_does_not_apply_is_a_usage_error(db, args, refusal):
+    with pytest.raises(CommandError, match=refusal) as raised:
+        run(*args)
+
+    assert raised.value.returncode == 2
+    current = policy()
+    assert (current.auto_link_weight, current.review_weight) == (2.0, -2.0)
+    assert not MappingEvent.objects.exists()
+
+
+def test_a_usage_error_exits_with_status_2_from_the_command_line(db, capsys):
+    with pytest.raises(SystemExit) as raised:
+        ManagementUtility(["braid", "link", "status", "--yes"]).execute()
+
+    assert raised.value.code == 2
+    assert "`link status` takes no --yes" in capsys.readouterr().err
+
+
+def test_status_counts_skipped_pairs_as_waiting_as_the_queue_does(
+    send, community, people
+):
+    send(
+        community.district,
+        "D1,S101,Noah,Kim,2015-03-07,M,,",
+        "D2,S102,Ava,Brennan,2014-06-21,F,,",
+        "D3,S103,Leo,Moreau,2013-11-30,M,,",
+    )
+    send(
+        community.club,
+        "C1,S901,Noah,Kim,2015-03-07,M,,",
+        "C2,S902,Ava,Brennan,2014-06-21,F,,",
+        "C3,S903,Leo,Moreau,2013-11-30,M,,",
+    )
+    items = ReviewItem.objects.filter(kind=ReviewItem.Kind.LINK).order_by("pk")
+    assert items.count() == 3
+    decisions.decide(items[0], None, people.steward)
+
+    status = json.loads(run("status", "--format", "json"))
+    text = run("status")
+
+    assert status["review_waiting"] == 3
+    assert status["review_skipped"] == 1
+    assert "review waiting: 3 (1 skipped)" in text
+    assert "duplicates waiting: 0 (0 skipped)" in text
+
+
+def test_a_model_trained_without_activating_is_said_to_be_out_of_use(trainable):
+    output = run("train", "--no-activate")
+
+    assert policy().model.version == 1
+    stored = LinkageModel.objects.get(version=2)
+    assert f"It is stored as version {stored.version} and is not in use" in output
+    assert "linking still uses model v1" in output
+    assert "braid link --all" not in output
+
+
+def test_thresholds_leave_pairs_held_by_a_rule_out_of_automatic_links(
+    send, community, people
+):
+    send(community.district, "D1,S101,Noah,Kim,2015-03-07,M,,")
+    send(community.club, "C1,S901,Noah,Kim,2015-03-07,M,,")
+    decisions.decide(ReviewItem.objects.get(), False, people.steward)
+
+    output = run("thresholds")
+
+    assert "precision of automatic links n/a, recall n/a" in output
+    assert "are not counted as automatic links" in output

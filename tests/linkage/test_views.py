@@ -271,6 +271,19 @@ class TestTheReviewQueue:
         assert 'data-key="d"' in page and 'data-key="x"' in page
         assert "braid/review.js" in page
 
+    def test_the_queue_says_pairs_held_by_a_rule_wait_above_the_threshold(
+        self, client, people, one_pair
+    ):
+        client.force_login(people.steward)
+
+        page = page_of(client.get(reverse("linkage:review")))
+
+        assert (
+            "So do pairs above the automatic threshold that a rule holds back: "
+            "possible twins, two different state student IDs, or a record that "
+            "matches more than one child."
+        ) in page
+
     def test_the_queue_reads_in_spanish(self, client, people, one_pair):
         client.force_login(people.steward)
 
@@ -525,6 +538,58 @@ class TestThresholds:
         assert after.auto_link_weight == before.auto_link_weight
         assert after.updated_by is None
 
+    def test_a_thresholds_error_stands_apart_under_the_id_the_input_names(
+        self, client, people
+    ):
+        client.force_login(people.steward)
+
+        response = client.post(
+            reverse("linkage:thresholds"),
+            {"auto_link_weight": "2", "review_weight": "5"},
+        )
+
+        page = page_of(response)
+        described = re.search(r'<input[^>]*id="id_review_weight"[^>]*>', page)
+        assert described is not None
+        assert (
+            'aria-describedby="id_review_weight_helptext id_review_weight_error"'
+            in (described.group())
+        )
+        assert re.search(
+            r'<small class="issue-error" id="id_review_weight_error" role="alert">'
+            r"The review threshold \(5.0\) must not be above",
+            page,
+        )
+        assert '<label for="id_review_weight">Review from (bits)</label>' in page
+
+    def test_the_thresholds_error_writes_numbers_as_the_language_does(
+        self, client, people
+    ):
+        client.force_login(people.steward)
+
+        response = client.post(
+            reverse("linkage:thresholds"),
+            {"auto_link_weight": "2", "review_weight": "5.5"},
+            HTTP_ACCEPT_LANGUAGE="es",
+        )
+
+        (error,) = response.context["form"].errors["review_weight"]
+        assert "(5,5)" in error
+        assert "(2,0)" in error
+
+    def test_the_expected_figures_table_is_named_apart_from_its_section(
+        self, client, people, one_pair
+    ):
+        decisions.decide(one_pair, False, people.steward)
+        client.force_login(people.steward)
+
+        page = page_of(client.get(reverse("linkage:thresholds")))
+
+        named = re.findall(r'role="region" aria-labelledby="([^"]+)"', page)
+        named += re.findall(r'<section[^>]*aria-labelledby="([^"]+)"', page)
+        assert len(named) == 2
+        assert len(set(named)) == 2
+
     def test_a_threshold_must_be_a_number_in_range(self, client, people):
         client.force_login(people.steward)
 
@@ -565,10 +630,27 @@ class TestThresholds:
         assert "Precision of automatic links" in page
         figures = response.context["figures"]
         expected = thresholds.expected(labels, auto, review_from)
-        assert expected.auto_precision is not None
+        # Every pair carries two state IDs: a rule holds each for review, so
+        # none would be linked automatically, however high it scores.
+        assert all(label.held for label in labels)
+        assert expected.auto_precision is None
+        assert figures[0]["percent"] is None
+        assert expected.auto_recall == 0.0
         assert expected.review_recall is not None
-        assert figures[0]["percent"] == pytest.approx(expected.auto_precision * 100)
         assert figures[2]["percent"] == pytest.approx(expected.review_recall * 100)
+
+    def test_the_page_says_pairs_held_by_a_rule_are_no_automatic_links(
+        self, client, people, one_pair
+    ):
+        decisions.decide(one_pair, False, people.steward)
+        client.force_login(people.steward)
+
+        page = page_of(client.get(reverse("linkage:thresholds")))
+
+        assert (
+            "Pairs a rule sends to review whatever their weight (possible twins, "
+            "two different state student IDs) are not counted as automatic links."
+        ) in page
 
     def test_the_page_tells_answered_pairs_from_those_a_change_implies(
         self, client, people, queued

@@ -12,6 +12,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -189,7 +190,10 @@ def thresholds_page(request: AuthenticatedRequest) -> HttpResponse:
                     "Thresholds saved: link automatically from %(auto)s bits, "
                     "review from %(review)s bits."
                 )
-                % {"auto": saved.auto_link_weight, "review": saved.review_weight},
+                % {
+                    "auto": localize(saved.auto_link_weight),
+                    "review": localize(saved.review_weight),
+                },
             )
             return redirect("linkage:thresholds")
     elif "auto_link_weight" in request.GET:

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from braid.children.models import SourceRecord
@@ -17,6 +18,21 @@ from braid.linkage import engine, thresholds, training
 from braid.linkage.models import ReviewItem, ThresholdError, check_thresholds
 from braid.linkage.scoring import Scorer
 from braid.reporter.render import inert
+
+# The options each use of the command accepts, and the formats it writes.
+# Any other option is refused as a usage error rather than silently ignored.
+RELINK = "--all"
+USES: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    RELINK: (
+        frozenset({"spark", "dry_run", "yes", "format", "user"}),
+        ("text", "json"),
+    ),
+    "train": (frozenset({"no_activate", "user"}), ()),
+    "thresholds": (frozenset({"auto", "review", "user"}), ()),
+    "export": (frozenset({"format"}), ("csv",)),
+    "status": (frozenset({"format"}), ("text", "json")),
+}
+USAGE = 2
 
 
 class Command(BaseCommand):
@@ -31,7 +47,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "action",
             nargs="?",
-            choices=["train", "thresholds", "export", "status"],
+            choices=[use for use in USES if use != RELINK],
             help="what to do; without one, use --all",
         )
         parser.add_argument(
@@ -43,39 +59,43 @@ class Command(BaseCommand):
             help="with --all, score on a local Apache Spark session",
         )
         parser.add_argument(
-            "--dry-run", action="store_true", help="say what would change only"
+            "--dry-run", action="store_true", help="with --all, say what would change"
         )
         parser.add_argument(
-            "--yes", action="store_true", help="apply without asking to confirm"
+            "--yes", action="store_true", help="with --all, apply without asking"
         )
-        parser.add_argument("--auto", type=float, help="link automatically from")
-        parser.add_argument("--review", type=float, help="send to review from")
+        parser.add_argument(
+            "--auto", type=float, help="with thresholds, link automatically from"
+        )
+        parser.add_argument(
+            "--review", type=float, help="with thresholds, send to review from"
+        )
         parser.add_argument(
             "--no-activate",
             action="store_true",
-            help="train a model but keep the current one in use",
+            help="with train, store the new model but keep the current one in use",
         )
-        parser.add_argument("--format", choices=["text", "json", "csv"])
-        parser.add_argument("--user", help="the Braid user to record the change under")
+        parser.add_argument(
+            "--format",
+            choices=["text", "json", "csv"],
+            help="text or json with --all and status; csv with export",
+        )
+        parser.add_argument(
+            "--user",
+            help="with --all, train or thresholds, the Braid user to record "
+            "the change under",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        action = options["action"]
-        if action is None and not options["all"]:
-            raise CommandError(
-                "Say what to do: --all, train, thresholds, export or status."
-            )
-        if action is not None and options["all"]:
-            raise CommandError("--all re-links the community; leave out the action.")
-        if options["spark"] and not options["all"]:
-            raise CommandError("--spark goes with --all.")
+        use = _use(options)
         user = _user(options["user"])
-        if options["all"]:
+        if use == RELINK:
             self._relink(options, user)
-        elif action == "train":
+        elif use == "train":
             self._train(options, user)
-        elif action == "thresholds":
+        elif use == "thresholds":
             self._thresholds(options, user)
-        elif action == "export":
+        elif use == "export":
             self._export(options)
         else:
             self._status(options)
@@ -127,11 +147,25 @@ class Command(BaseCommand):
         except training.TrainingError as error:
             raise CommandError(str(error)) from None
         summary = model.training
-        self.stdout.write(
+        trained = (
             f"Trained model v{model.version} on {summary['records']} records and "
             f"{summary['labels']} decisions in {summary['seconds']} s"
-            + ("." if options["no_activate"] else "; it is now in use.")
-            + " Run `braid link --all` to re-link the community with it."
+        )
+        if not options["no_activate"]:
+            self.stdout.write(
+                f"{trained}; it is now in use. Run `braid link --all` to re-link "
+                "the community with it."
+            )
+            return
+        in_use = engine.policy().model
+        assert in_use is not None
+        # Nothing in Braid puts a stored version in use later, so the message
+        # must not suggest that one is waiting to be switched on.
+        self.stdout.write(
+            f"{trained}. It is stored as version {model.version} and is not in "
+            f"use: linking still uses model v{in_use.version}, and Braid has no "
+            "way to put a stored version in use later (train again without "
+            "--no-activate for that)."
         )
 
     def _thresholds(self, options: dict[str, Any], user: User | None) -> None:
@@ -157,8 +191,6 @@ class Command(BaseCommand):
         self.stdout.write(_expected_text(figures))
 
     def _export(self, options: dict[str, Any]) -> None:
-        if options["format"] not in (None, "csv"):
-            raise CommandError("The mapping is exported as CSV (--format csv).")
         writer = csv.writer(self.stdout)
         writer.writerow(["organization", "local_id", "child_id"])
         rows = (
@@ -174,16 +206,27 @@ class Command(BaseCommand):
     def _status(self, options: dict[str, Any]) -> None:
         current = engine.policy()
         assert current.model is not None
-        waiting = ReviewItem.objects.filter(status=ReviewItem.Status.PENDING)
+        # Counted as the review queue counts them: a skipped pair still waits.
+        link = Q(kind=ReviewItem.Kind.LINK)
+        duplicate = Q(kind=ReviewItem.Kind.DUPLICATE)
+        skipped = Q(status=ReviewItem.Status.SKIPPED)
+        queue = ReviewItem.objects.filter(
+            status__in=[ReviewItem.Status.PENDING, ReviewItem.Status.SKIPPED]
+        ).aggregate(
+            review=Count("pk", filter=link),
+            review_skipped=Count("pk", filter=link & skipped),
+            duplicates=Count("pk", filter=duplicate),
+            duplicates_skipped=Count("pk", filter=duplicate & skipped),
+        )
         status = {
             "model": current.model.version,
             "model_source": current.model.source,
             "auto_link_weight": current.auto_link_weight,
             "review_weight": current.review_weight,
-            "review_waiting": waiting.filter(kind=ReviewItem.Kind.LINK).count(),
-            "duplicates_waiting": waiting.filter(
-                kind=ReviewItem.Kind.DUPLICATE
-            ).count(),
+            "review_waiting": queue["review"],
+            "review_skipped": queue["review_skipped"],
+            "duplicates_waiting": queue["duplicates"],
+            "duplicates_skipped": queue["duplicates_skipped"],
         }
         if options["format"] == "json":
             # A threshold stored before they were checked may be NaN or
@@ -191,8 +234,53 @@ class Command(BaseCommand):
             readable = {key: _finite(value) for key, value in status.items()}
             self.stdout.write(json.dumps(readable, allow_nan=False))
             return
-        for key, value in status.items():
-            self.stdout.write(f"{key.replace('_', ' ')}: {value}")
+        for key in ("model", "model_source", "auto_link_weight", "review_weight"):
+            self.stdout.write(f"{key.replace('_', ' ')}: {status[key]}")
+        for key in ("review", "duplicates"):
+            self.stdout.write(
+                f"{key} waiting: {status[key + '_waiting']} "
+                f"({status[key + '_skipped']} skipped)"
+            )
+
+
+def _use(options: dict[str, Any]) -> str:
+    """Return which use of the command was asked for, refusing misuse."""
+    action = options["action"]
+    if action is None and not options["all"]:
+        raise _usage_error(
+            "Say what to do: --all, train, thresholds, export or status."
+        )
+    if action is not None and options["all"]:
+        raise _usage_error("--all re-links the community; leave out the action.")
+    use = action or RELINK
+    accepted, formats = USES[use]
+    given = [name for name in _OPTIONS if options.get(name) not in (None, False)]
+    for name in given:
+        if name not in accepted:
+            raise _usage_error(_misplaced(name, use))
+    if options["format"] is not None and options["format"] not in formats:
+        raise _usage_error(
+            f"`link {use}` writes {' or '.join(formats)}, "
+            f"not --format {options['format']}."
+        )
+    if options["dry_run"] and options["yes"]:
+        raise _usage_error("--dry-run changes nothing; leave out --yes.")
+    return use
+
+
+# The options a use may accept, as argparse names them in the options.
+_OPTIONS = sorted(set().union(*(accepted for accepted, _formats in USES.values())))
+
+
+def _misplaced(name: str, use: str) -> str:
+    flag = "--" + name.replace("_", "-")
+    homes = [other for other, (accepted, _f) in USES.items() if name in accepted]
+    return f"`link {use}` takes no {flag}; {flag} goes with {' or '.join(homes)}."
+
+
+def _usage_error(message: str) -> CommandError:
+    # Exit status 2, as argparse gives for any other misuse of the command.
+    return CommandError(message, returncode=USAGE)
 
 
 def _finite(value: Any) -> Any:
@@ -218,7 +306,9 @@ def _expected_text(figures: thresholds.Expected) -> str:
         f"of automatic links {percent(figures.auto_precision)}, "
         f"recall {percent(figures.auto_recall)}; {percent(figures.review_recall)} "
         f"of the same-child pairs reach review or better, and "
-        f"{percent(figures.dismissed)} of the different-children pairs fall below it."
+        f"{percent(figures.dismissed)} of the different-children pairs fall below it. "
+        "Pairs a rule sends to review whatever their weight (possible twins, two "
+        "different state student IDs) are not counted as automatic links."
     )
 
 

@@ -1,0 +1,55 @@
+"""What the thresholds would do, measured on the pairs people settled."""
+
+from braid.children.models import SourceRecord
+from braid.linkage import decisions, thresholds
+from braid.linkage.models import ReviewItem
+from braid.linkage.thresholds import Labelled
+
+
+def test_a_pair_held_by_a_rule_does_not_count_as_an_automatic_link():
+    labels = [
+        Labelled(weight=9.0, same=False, answered=True, held=True),
+        Labelled(weight=8.0, same=True, answered=True, held=True),
+        Labelled(weight=7.0, same=True, answered=True),
+        Labelled(weight=-5.0, same=False, answered=False),
+    ]
+
+    figures = thresholds.expected(labels, auto_link=2.0, review=-2.0)
+
+    assert figures.auto_precision == 1.0
+    assert figures.auto_recall == 0.5
+    # A held pair above the automatic threshold still reaches review.
+    assert figures.review_recall == 1.0
+    assert figures.dismissed == 0.5
+
+
+def test_no_automatic_precision_when_every_high_pair_is_held():
+    labels = [Labelled(weight=9.0, same=True, answered=True, held=True)]
+
+    figures = thresholds.expected(labels, auto_link=2.0, review=-2.0)
+
+    assert figures.auto_precision is None
+    assert figures.auto_recall == 0.0
+
+
+def test_settled_pairs_with_two_state_ids_are_marked_held(send, community, people):
+    send(
+        community.district,
+        "D1,S101,Noah,Kim,2015-03-07,M,,",
+        "D2,,Ava,Brennan,2014-06-21,F,,",
+    )
+    send(
+        community.club,
+        "C1,S901,Noah,Kim,2015-03-07,M,,",
+        "C2,,Ava,Brennan,2014-06-21,F,,",
+    )
+    decisions.decide(ReviewItem.objects.get(), False, people.steward)
+    ava = SourceRecord.objects.get(organization=community.club, local_id="C2")
+    decisions.split(ava.child, [ava], people.steward)
+
+    labels = {label.held: label for label in thresholds.labelled_pairs()}
+
+    assert set(labels) == {True, False}
+    assert labels[True].weight > 2.0
+    assert not labels[True].same
+    assert not labels[False].same
