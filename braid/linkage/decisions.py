@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from braid.children.models import Child, LinkRule, SourceRecord
 from braid.community.models import Organization
 from braid.linkage.clustering import Pair, pair
+from braid.linkage.engine import obsolete_joined_reviews, restore_reviews
 from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
 
 logger = logging.getLogger(__name__)
@@ -108,6 +109,8 @@ def decide(item: ReviewItem, same: bool | None, user: User) -> PairDecision | No
         probability=item.match_probability,
         model_id=item.model_id,
     )
+    if event is not None:
+        _settle_queue(event)
     item.refresh_from_db()
     return decision
 
@@ -145,6 +148,7 @@ def merge(
     # takes apart what they joined.
     for left, right in product(mine, theirs):
         _record_decision(left.pk, right.pk, True, user, event)
+    _settle_queue(event)
     if conflicts:
         logger.info(
             "Merge %s joined duplicates confirmed in organizations %s",
@@ -236,6 +240,8 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
         status=ReviewItem.Status.PENDING, decision=None
     )
     _restore(restoring, event)
+    restore_reviews(event.summary)
+    _settle_queue(reversal)
     logger.info("Mapping change %s undone by %s", event.pk, reversal.pk)
     return reversal
 
@@ -696,6 +702,17 @@ def _records_merged_from(merged: Child, into: Child) -> set[int]:
                 if was == merged.pk and now == into.pk
             }
     return set()
+
+
+def _settle_queue(event: MappingEvent) -> None:
+    """Take off the queue the pairs a change has made one child.
+
+    The change's summary keeps them, so that undoing it asks them again.
+    """
+    joined = obsolete_joined_reviews({now for _record, _was, now in event.moves})
+    if joined:
+        event.summary["reviews_obsoleted"] = joined
+        event.save(update_fields=["summary"])
 
 
 def _record_decision(

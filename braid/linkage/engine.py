@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from braid.children.models import Child, LinkRule, SourceRecord
@@ -698,6 +698,12 @@ def _queue(pending: Sequence[PendingReview], model: LinkageModel | None) -> None
 
     items = [_review_item(a, b, p, model) for (a, b), p in wanted.items()]
     ReviewItem.objects.bulk_create(items, batch_size=500, ignore_conflicts=True)
+    # A pair asked again may be one whose records have since become one child;
+    # a reopened pair is asked because a person made its records one child.
+    obsolete_joined_reviews(
+        {r.child_id for p in pending for r in (p.a, p.b)},
+        keep={pair(p.a.pk, p.b.pk) for p in pending if p.reopen},
+    )
 
 
 def _asked_again(
@@ -720,6 +726,43 @@ def _set_aside_reviews(record_ids: Sequence[int]) -> None:
         ReviewItem.objects.filter(
             Q(record_a_id__in=chunk) | Q(record_b_id__in=chunk), status__in=OPEN
         ).update(status=ReviewItem.Status.OBSOLETE)
+
+
+def obsolete_joined_reviews(
+    child_ids: Iterable[int], keep: Collection[Pair] = ()
+) -> list[list[Any]]:
+    """Take off the queue the open pairs whose two records are now one child.
+
+    Return each as its id and the status it had, for an undo to restore.
+    """
+    joined: list[tuple[int, str]] = []
+    for chunk in _chunks(sorted(set(child_ids))):
+        found = ReviewItem.objects.filter(
+            status__in=OPEN,
+            record_a__child_id__in=chunk,
+            record_a__child_id=F("record_b__child_id"),
+        ).values_list("pk", "status", "record_a_id", "record_b_id")
+        joined += [(pk, status) for pk, status, a, b in found if (a, b) not in keep]
+    for ids in _chunks([pk for pk, _status in joined]):
+        ReviewItem.objects.filter(pk__in=ids).update(status=ReviewItem.Status.OBSOLETE)
+    return sorted([pk, status] for pk, status in joined)
+
+
+def restore_reviews(summary: dict[str, Any]) -> None:
+    """Put the queue back as it was before the change ``summary`` describes."""
+    by_status: dict[str, list[int]] = defaultdict(list)
+    for pk, status in summary.get("reviews_obsoleted", []):
+        by_status[status].append(pk)
+    for status, pks in by_status.items():
+        for chunk in _chunks(pks):
+            ReviewItem.objects.filter(
+                pk__in=chunk, status=ReviewItem.Status.OBSOLETE
+            ).update(status=status)
+    # Last, since a pair the change created may also be one it set aside.
+    for chunk in _chunks(summary.get("reviews_created", [])):
+        ReviewItem.objects.filter(pk__in=chunk, status__in=OPEN).update(
+            status=ReviewItem.Status.OBSOLETE
+        )
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -891,14 +934,21 @@ def apply_relink(plan: RelinkPlan, user: User | None) -> MappingEvent:
     for child, survivor in plan.merged:
         Child.objects.filter(pk=child).update(merged_into_id=survivor, merged_at=now)
 
-    _replace_open_reviews(plan.review, current.model)
+    obsoleted, created = _replace_open_reviews(plan.review, current.model)
+    obsoleted += obsolete_joined_reviews(
+        {destination[r.pk] for p in plan.review for r in (p.a, p.b)}
+    )
     event = MappingEvent.objects.create(
         kind=MappingEvent.Kind.RELINK,
         created_by=user,
         moves=moves,
         merged=merged,
         revived=[],
-        summary=plan.counts(),
+        summary={
+            **plan.counts(),
+            "reviews_obsoleted": obsoleted,
+            "reviews_created": created,
+        },
     )
     logger.info(
         "Re-linked %s records: %s moved, %s children merged, %s split",
@@ -912,21 +962,30 @@ def apply_relink(plan: RelinkPlan, user: User | None) -> MappingEvent:
 
 def _replace_open_reviews(
     review: Sequence[PendingReview], model: LinkageModel | None
-) -> None:
+) -> tuple[list[list[Any]], list[int]]:
+    """Queue the plan's pairs in place of the open ones.
+
+    Return the pairs set aside, each with the status it had, and the ids of
+    the pairs created, for an undo to put the queue back.
+    """
     wanted = {pair(p.a.pk, p.b.pk): p for p in review}
-    open_items = ReviewItem.objects.filter(
-        status__in=[ReviewItem.Status.PENDING, ReviewItem.Status.SKIPPED]
+    open_items = ReviewItem.objects.filter(status__in=OPEN).values_list(
+        "pk", "record_a_id", "record_b_id", "status"
     )
-    stale = [
-        item.pk
-        for item in open_items
-        if (item.record_a_id, item.record_b_id) not in wanted
-    ]
-    ReviewItem.objects.filter(pk__in=stale).update(status=ReviewItem.Status.OBSOLETE)
+    stale: list[list[Any]] = []
+    stale_ids: list[int] = []
+    for pk, a, b, status in open_items:
+        if (a, b) not in wanted:
+            stale.append([pk, status])
+            stale_ids.append(pk)
+    for chunk in _chunks(stale_ids):
+        ReviewItem.objects.filter(pk__in=chunk).update(
+            status=ReviewItem.Status.OBSOLETE
+        )
     existing = set(
         ReviewItem.objects.values_list("record_a_id", "record_b_id").iterator()
     )
-    ReviewItem.objects.bulk_create(
+    created = ReviewItem.objects.bulk_create(
         [
             _review_item(a, b, p, model)
             for (a, b), p in wanted.items()
@@ -934,3 +993,4 @@ def _replace_open_reviews(
         ],
         batch_size=500,
     )
+    return stale, [item.pk for item in created]

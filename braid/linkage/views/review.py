@@ -317,6 +317,7 @@ def _apply_answers(request: AuthenticatedRequest) -> None:
     applied: Counter[str] = Counter()
     failed = 0
     moved: list[tuple[ReviewItem, PairDecision]] = []
+    separated: list[tuple[ReviewItem, PairDecision]] = []
     for item, verdict in form.answers():
         try:
             decision = decisions.decide(item, verdict, request.user)
@@ -331,11 +332,16 @@ def _apply_answers(request: AuthenticatedRequest) -> None:
         if _is_move(decision):
             assert decision is not None
             moved.append((item, decision))
+        elif _is_split(decision):
+            assert decision is not None
+            separated.append((item, decision))
 
     lost = len(wanted) - len(form.answers())
     _report_answers(request, applied, lost)
     for item, decision in moved:
         messages.info(request, _move_message(item, decision))
+    for item, decision in separated:
+        messages.info(request, _split_message(item, decision))
     if not applied and not lost and not failed:
         messages.info(request, _("No pair was answered, so nothing changed."))
 
@@ -379,6 +385,34 @@ def _is_move(decision: PairDecision | None) -> bool:
     if decision is None or decision.event is None:
         return False
     return decision.event.kind == MappingEvent.Kind.MOVE
+
+
+def _is_split(decision: PairDecision | None) -> bool:
+    if decision is None or decision.event is None:
+        return False
+    return decision.event.kind == MappingEvent.Kind.SPLIT
+
+
+def _split_message(item: ReviewItem, decision: PairDecision) -> str:
+    """Say that a "not the same" answer separated records of one child."""
+    event = decision.event
+    assert event is not None
+    records = SourceRecord.objects.select_related("organization").in_bulk(
+        [record_id for record_id, _was, _now in event.moves]
+    )
+    _record, from_id, to_id = event.moves[0]
+    children = Child.objects.in_bulk([from_id, to_id])
+    return _(
+        "%(pair)s: the two records were in one child, so they were separated: "
+        "%(moved)s moved from child %(from)s to child %(to)s. The split "
+        "(change #%(number)s) can be undone in the list of changes."
+    ) % {
+        "pair": _pair_name(item),
+        "moved": ", ".join(record_label(r) for r in records.values()),
+        "from": children[from_id].public_id,
+        "to": children[to_id].public_id,
+        "number": event.pk,
+    }
 
 
 def _move_message(item: ReviewItem, decision: PairDecision) -> str:
