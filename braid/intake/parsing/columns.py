@@ -28,6 +28,9 @@ SYNONYMS: Mapping[Field, tuple[str, ...]] = {
         "Pupil ID",
         "Child ID",
         "Youth ID",
+        # Clubs call the children they serve members.
+        "Member ID",
+        "Member Number",
         "SIS ID",
         "Participant Number",
         "Personal ID",

@@ -14,6 +14,7 @@ NAMED_SYNONYMS = [
     ("Participant ID", Field.LOCAL_ID),
     ("Local ID", Field.LOCAL_ID),
     ("Student Number", Field.LOCAL_ID),
+    ("Member ID", Field.LOCAL_ID),
     ("First Name", Field.FIRST_NAME),
     ("Given Name", Field.FIRST_NAME),
     ("Forename", Field.FIRST_NAME),
