@@ -52,8 +52,13 @@ def first_name() -> cl.CustomComparison:
             ),
             _level(SWAPPED_NAMES, "swapped with the last name"),
             _level(SWAPPED_WITH_SLIPS, "swapped with the last name, with slips"),
+            # Weighed by how common the commoner of the two names is, as the
+            # exact level is: William and Liam, both common, must not count
+            # for more than Liam and Liam.
             cll.ArrayIntersectLevel("first_forms").configure(
-                label_for_charts="nickname or other spelling"
+                label_for_charts="nickname or other spelling",
+                tf_adjustment_column="first",
+                tf_minimum_u_value=TF_MINIMUM_U,
             ),
             cll.JaroWinklerLevel("first", 0.92).configure(
                 label_for_charts="nearly the same"
