@@ -680,10 +680,11 @@ def _split_target(
     the ones that go back, and the chosen records keep this child's ID.
     """
     staying = {r.pk for r in members} - chosen
-    merged = child.merged_children.filter(merged_into=child).order_by("pk")
-    came = [(m, _records_merged_from(m, child)) for m in merged]
+    merged = list(child.merged_children.filter(merged_into=child).order_by("pk"))
+    brought = _records_merged_from(merged, child)
     for moving_ids in (chosen, staying):
-        for previous, came_from in came:
+        for previous in merged:
+            came_from = brought.get(previous.pk)
             if came_from and came_from == moving_ids:
                 previous.merged_into, previous.merged_at = None, None
                 previous.save(update_fields=["merged_into", "merged_at"])
@@ -691,17 +692,28 @@ def _split_target(
     return Child.objects.create(), [], chosen
 
 
-def _records_merged_from(merged: Child, into: Child) -> set[int]:
-    # A merge, a re-link or an undo may have retired the child; the records
-    # it gave up are the moves from it to the child it leads to.
+def _records_merged_from(merged: Sequence[Child], into: Child) -> dict[int, set[int]]:
+    """Return, for each merged child, the records it brought into ``into``.
+
+    A merge, a re-link or an undo may have retired the child; the records it
+    gave up are the moves from it to the child it leads to, in the latest
+    change that retired it. The history is read once for all of them.
+    """
+    wanted = {m.pk for m in merged}
+    found: dict[int, set[int]] = {}
+    if not wanted:
+        return found
     for event in MappingEvent.objects.order_by("-pk").iterator(chunk_size=200):
-        if [merged.pk, into.pk] in event.merged:
-            return {
-                record_id
-                for record_id, was, now in event.moves
-                if was == merged.pk and now == into.pk
-            }
-    return set()
+        for was in wanted - found.keys():
+            if [was, into.pk] in event.merged:
+                found[was] = {
+                    record_id
+                    for record_id, source, now in event.moves
+                    if source == was and now == into.pk
+                }
+        if found.keys() == wanted:
+            break
+    return found
 
 
 def _settle_queue(event: MappingEvent) -> None:
