@@ -4,6 +4,10 @@ A consent once given never changes. Re-signing creates a new consent that
 supersedes it; revoking, and the event a consent was given until, are
 events recorded beside it; expiry needs no record at all. So every
 disclosure made under a consent can still be traced to what it said then.
+
+Only the child a consent or a guardian is filed under follows the mapping:
+when a change to the mapping takes the records an organization recorded
+them from to another child, they go along (``braid.linkage.following``).
 """
 
 from typing import Any

@@ -20,6 +20,7 @@ from braid.children.models import Child, LinkRule, SourceRecord
 from braid.community.models import Organization
 from braid.linkage.clustering import Pair, pair
 from braid.linkage.engine import obsolete_joined_reviews, restore_reviews
+from braid.linkage.following import follow_records, put_back
 from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
 
 logger = logging.getLogger(__name__)
@@ -240,6 +241,8 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
         status=ReviewItem.Status.PENDING, decision=None
     )
     _restore(restoring, event)
+    put_back(event, reversal)
+    follow_records(reversal)
     restore_reviews(event.summary)
     _settle_queue(reversal)
     logger.info("Mapping change %s undone by %s", event.pk, reversal.pk)
@@ -589,6 +592,7 @@ def _move(
             "apart_from": left_apart,
         },
     )
+    follow_records(event)
     # Being one child with the partner, the record cannot be one child with
     # the records that stood in the way: that follows from the answer.
     for other in left_apart:
@@ -622,13 +626,15 @@ def _merge(a: Child, b: Child, user: User) -> MappingEvent:
     other.merged_into, other.merged_at = survivor, now
     other.save(update_fields=["merged_into", "merged_at"])
     logger.info("Child %s merged into %s", other.pk, survivor.pk)
-    return MappingEvent.objects.create(
+    event = MappingEvent.objects.create(
         kind=MappingEvent.Kind.MERGE,
         created_by=user,
         moves=[[r.pk, other.pk, survivor.pk] for r in moving],
         merged=[[other.pk, survivor.pk]],
         summary={"records_moved": len(moving)},
     )
+    follow_records(event)
+    return event
 
 
 def _split(child: Child, records: Sequence[SourceRecord], user: User) -> MappingEvent:
@@ -663,6 +669,7 @@ def _split(child: Child, records: Sequence[SourceRecord], user: User) -> Mapping
         revived=revived,
         summary={"records_moved": len(moving)},
     )
+    follow_records(event)
     for left, right in product(moving, staying):
         _record_decision(left.pk, right.pk, False, user, event)
     logger.info("Child %s split: %s records to %s", child.pk, len(moving), target.pk)

@@ -11,12 +11,12 @@ import json
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -25,7 +25,9 @@ from django.utils import timezone
 
 from braid.children.models import Child, LinkRule, SourceRecord
 from braid.linkage import comparisons, features, rules
+from braid.linkage.batches import in_chunks
 from braid.linkage.clustering import Hold, Pair, Problem, Result, pair, solve
+from braid.linkage.following import follow_records
 from braid.linkage.models import (
     LinkageModel,
     LinkagePolicy,
@@ -37,10 +39,6 @@ from braid.linkage.scoring import ScoredPair, Scorer, TermFrequencies
 
 logger = logging.getLogger(__name__)
 
-# Comfortably below SQLite's limit on query parameters. PostgreSQL takes
-# up to 65,535 a query, and every round trip costs it more than SQLite.
-CHUNK = 900
-POSTGRES_CHUNK = 20_000
 # From this share of the community on, a roster's candidates are found in
 # one pass over every record rather than by looking its keys up. Measured
 # against a million records: on PostgreSQL a 2,000-row roster took as long
@@ -53,8 +51,6 @@ DECISION_LOOKUPS = 50_000
 DEFAULT_MODEL = Path(__file__).parent / "data" / "default_model.json"
 # The prior of the model Braid starts from, before any training.
 STARTING_PRIOR = 1e-4
-
-T = TypeVar("T")
 
 
 @cache
@@ -311,7 +307,7 @@ def _held_by_decisions(records: Sequence[SourceRecord]) -> dict[int, set[int]]:
     """
     held: dict[int, set[int]] = defaultdict(set)
     ids = sorted(record.pk for record in records)
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         query = PairDecision.standing.filter(same=True).filter(
             Q(record_a_id__in=chunk) | Q(record_b_id__in=chunk)
         )
@@ -411,7 +407,7 @@ def _move_relinked(
         Child.objects.filter(pk=child_id).update(merged_into_id=survivor, merged_at=now)
     if not moves:
         return None
-    return MappingEvent.objects.create(
+    event = MappingEvent.objects.create(
         kind=MappingEvent.Kind.ROSTER,
         created_by=user,
         moves=moves,
@@ -419,6 +415,8 @@ def _move_relinked(
         revived=[],
         summary={"records_moved": len(moves), "roster_batch": batch},
     )
+    follow_records(event)
+    return event
 
 
 def existing_records(
@@ -491,7 +489,7 @@ def _candidates(
     # many keys it shares with the roster.
     ids: set[int] = set()
     for column, values in lookups.items():
-        for chunk in _chunks(sorted(values)):
+        for chunk in in_chunks(sorted(values)):
             query = SourceRecord.objects.filter(**{f"{column}__in": chunk})
             ids.update(query.values_list("pk", flat=True))
     return _existing_rows(SourceRecord.objects.filter, "pk__in", ids)
@@ -518,7 +516,7 @@ def _existing_rows(
     """Read records by ``field_name`` in chunks as feature rows, by id."""
     names = (*features.SOURCE_FIELDS, "child_id")
     found: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(sorted(values)):
+    for chunk in in_chunks(sorted(values)):
         for fetched in lookup(**{field_name: chunk}).values_list(*names):
             values_row = dict(zip(names, fetched, strict=True))
             found[values_row["pk"]] = _existing_row(values_row)
@@ -566,7 +564,7 @@ def frequencies_for(
         ("last", "last_name_key", frequencies.last),
     ):
         values = sorted({row[column] for row in rows if row[column]})
-        for chunk in _chunks(values):
+        for chunk in in_chunks(values):
             query = (
                 SourceRecord.objects.filter(**{f"{field_name}__in": chunk})
                 .values_list(field_name)
@@ -589,7 +587,7 @@ def _decisions(record_ids: Iterable[int]) -> list[PairDecision]:
             if d.record_a_id in wanted and d.record_b_id in wanted
         ]
     found: dict[int, PairDecision] = {}
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         query = PairDecision.standing.filter(record_a_id__in=chunk)
         found.update({decision.pk: decision for decision in query})
     return [d for d in found.values() if d.record_b_id in wanted]
@@ -685,7 +683,7 @@ def _queue(pending: Sequence[PendingReview], model: LinkageModel | None) -> None
     wanted = {pair(p.a.pk, p.b.pk): p for p in pending}
     ids = sorted({min(p.a.pk, p.b.pk) for p in pending if p.known})
     again: list[ReviewItem] = []
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         for item in ReviewItem.objects.filter(record_a_id__in=chunk):
             p = wanted.get((item.record_a_id, item.record_b_id))
             if p is None:
@@ -722,7 +720,7 @@ def _set_aside_reviews(record_ids: Sequence[int]) -> None:
     They were scored on the old details; the pairs still in doubt come back
     with the new scores.
     """
-    for chunk in _chunks(sorted(record_ids)):
+    for chunk in in_chunks(sorted(record_ids)):
         ReviewItem.objects.filter(
             Q(record_a_id__in=chunk) | Q(record_b_id__in=chunk), status__in=OPEN
         ).update(status=ReviewItem.Status.OBSOLETE)
@@ -736,14 +734,14 @@ def obsolete_joined_reviews(
     Return each as its id and the status it had, for an undo to restore.
     """
     joined: list[tuple[int, str]] = []
-    for chunk in _chunks(sorted(set(child_ids))):
+    for chunk in in_chunks(sorted(set(child_ids))):
         found = ReviewItem.objects.filter(
             status__in=OPEN,
             record_a__child_id__in=chunk,
             record_a__child_id=F("record_b__child_id"),
         ).values_list("pk", "status", "record_a_id", "record_b_id")
         joined += [(pk, status) for pk, status, a, b in found if (a, b) not in keep]
-    for ids in _chunks([pk for pk, _status in joined]):
+    for ids in in_chunks([pk for pk, _status in joined]):
         ReviewItem.objects.filter(pk__in=ids).update(status=ReviewItem.Status.OBSOLETE)
     return sorted([pk, status] for pk, status in joined)
 
@@ -754,21 +752,15 @@ def restore_reviews(summary: dict[str, Any]) -> None:
     for pk, status in summary.get("reviews_obsoleted", []):
         by_status[status].append(pk)
     for status, pks in by_status.items():
-        for chunk in _chunks(pks):
+        for chunk in in_chunks(pks):
             ReviewItem.objects.filter(
                 pk__in=chunk, status=ReviewItem.Status.OBSOLETE
             ).update(status=status)
     # Last, since a pair the change created may also be one it set aside.
-    for chunk in _chunks(summary.get("reviews_created", [])):
+    for chunk in in_chunks(summary.get("reviews_created", [])):
         ReviewItem.objects.filter(pk__in=chunk, status__in=OPEN).update(
             status=ReviewItem.Status.OBSOLETE
         )
-
-
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    size = POSTGRES_CHUNK if connection.vendor == "postgresql" else CHUNK
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # --- Re-linking the whole community -----------------------------------------
@@ -950,6 +942,7 @@ def apply_relink(plan: RelinkPlan, user: User | None) -> MappingEvent:
             "reviews_created": created,
         },
     )
+    follow_records(event)
     logger.info(
         "Re-linked %s records: %s moved, %s children merged, %s split",
         plan.records,
@@ -978,7 +971,7 @@ def _replace_open_reviews(
         if (a, b) not in wanted:
             stale.append([pk, status])
             stale_ids.append(pk)
-    for chunk in _chunks(stale_ids):
+    for chunk in in_chunks(stale_ids):
         ReviewItem.objects.filter(pk__in=chunk).update(
             status=ReviewItem.Status.OBSOLETE
         )

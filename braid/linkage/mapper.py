@@ -14,7 +14,8 @@ from datetime import datetime
 from django.contrib.auth.models import User
 
 from braid.children.models import SourceRecord
-from braid.linkage.engine import CHUNK, MappingSummary, compared, link_new
+from braid.linkage.batches import CHUNK
+from braid.linkage.engine import MappingSummary, compared, link_new
 
 __all__ = ["CHUNK", "MappingSummary", "compared", "map_new_records"]
 

@@ -1,8 +1,14 @@
 """A record whose compared details a later roster changes is linked again."""
 
+from datetime import timedelta
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from braid.children.models import Child, LinkRule, SourceRecord
+from braid.consent import services
+from braid.consent.models import FormVersion
 from braid.linkage import decisions, engine
 from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
 from tests.linkage.conftest import child_of
@@ -168,3 +174,40 @@ def test_linking_a_changed_record_again_can_be_undone(send, community, people):
     assert child_of(community.club, "q1") == quinn_child.pk
     quinn_child.refresh_from_db()
     assert quinn_child.merged_into is None
+
+
+def test_a_consent_goes_with_a_corrected_record_to_its_new_child(
+    send, community, people
+):
+    send(community.district, ZOE)
+    send(community.club, QUINN_CORRECTED)
+    together = Child.objects.get(pk=child_of(community.club, "q1"))
+    assert child_of(community.district, "z1") == together.pk
+    guardian = services.add_guardian(
+        together, "Lee Example", "aunt", "", "", people.club_staff
+    )
+    now = timezone.now()
+    consent = services.give_consent(
+        child=together,
+        form_version=FormVersion.objects.get(form__slug="sharing", number=1),
+        signer="guardian",
+        guardian=guardian,
+        recipient_kinds=["city-service"],
+        purposes=["program-evaluation"],
+        categories=["attendance"],
+        valid_from=now - timedelta(days=1),
+        valid_until=now + timedelta(days=365),
+        signed_at=now - timedelta(days=1),
+        method="paper",
+        scan=SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n"),
+        user=people.club_staff,
+    )
+
+    # The club's record was another child's all along.
+    send(community.club, QUINN)
+
+    quinn_child = child_of(community.club, "q1")
+    assert quinn_child != together.pk
+    consent.refresh_from_db()
+    guardian.refresh_from_db()
+    assert (consent.child_id, guardian.child_id) == (quinn_child, quinn_child)

@@ -139,7 +139,12 @@ def split(request: AuthenticatedRequest, public_id: str) -> HttpResponse:
     except MappingError as error:
         messages.error(request, str(error))
         return redirect("linkage:child", public_id=child.public_id)
-    messages.success(request, _split_message(child, records, event))
+    messages.success(
+        request,
+        " ".join(
+            filter(None, [_split_message(child, records, event), followed_note(event)])
+        ),
+    )
     return redirect("linkage:child", public_id=child.public_id)
 
 
@@ -168,6 +173,32 @@ def _split_message(
     ) % {"count": moved, "other": target.public_id, "id": child.public_id}
 
 
+def followed_note(event: MappingEvent) -> str:
+    """Say how many consents and guardians went with the change's records."""
+    consents = len(event.summary.get("consents_moved", []))
+    guardians = len(event.summary.get("guardians_moved", []))
+    notes = []
+    if consents:
+        notes.append(
+            ngettext(
+                "%(count)s consent went with the records it was recorded from.",
+                "%(count)s consents went with the records they were recorded from.",
+                consents,
+            )
+            % {"count": consents}
+        )
+    if guardians:
+        notes.append(
+            ngettext(
+                "%(count)s guardian went with the records that name them.",
+                "%(count)s guardians went with the records that name them.",
+                guardians,
+            )
+            % {"count": guardians}
+        )
+    return " ".join(notes)
+
+
 @login_required
 @require_GET
 def changes(request: AuthenticatedRequest) -> HttpResponse:
@@ -191,14 +222,16 @@ def undo(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_steward(request)
     event = get_object_or_404(MappingEvent, pk=pk)
     try:
-        decisions.undo(event, request.user)
+        reversal = decisions.undo(event, request.user)
     except MappingError as error:
         messages.error(request, str(error))
     else:
+        undone = _("Change %(number)s (%(kind)s) undone.") % {
+            "number": event.pk,
+            "kind": event.get_kind_display(),
+        }
         messages.success(
-            request,
-            _("Change %(number)s (%(kind)s) undone.")
-            % {"number": event.pk, "kind": event.get_kind_display()},
+            request, " ".join(filter(None, [undone, followed_note(reversal)]))
         )
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
@@ -372,6 +405,7 @@ def _event_rows(events: Sequence[MappingEvent]) -> list[dict[str, Any]]:
             "records_moved": len(event.moves),
             "children_merged": len(event.merged),
             "children_revived": len(event.revived),
+            "followed": followed_note(event),
             "undone": event.pk in undone,
             "can_undo": event.kind != MappingEvent.Kind.UNDO and event.pk not in undone,
         }
