@@ -48,17 +48,10 @@ ANSWER_KEYS: dict[str, str] = {
 # bits; stronger evidence than that is rare and looks the same.
 BAR_FULL_BITS = 10.0
 
-# Values that say who a child is, shown only to those who may read the record.
-PERSONAL_FIELDS = {
-    "first_name",
-    "middle_name",
-    "last_name",
-    "birth_date",
-    "address",
-    "zip_code",
-    "guardian_name",
-    "state_id",
-}
+# Shown in place of a value with few possible answers, which masking letter
+# by letter would give away (``Female`` as ``F*****``).
+HIDDEN = "***"
+WHOLLY_HIDDEN = {"gender", "grade"}
 COMPARISON_LABELS = {
     "first_name": gettext_lazy("First name"),
     "last_name": gettext_lazy("Last name"),
@@ -286,13 +279,19 @@ def _pair_view(number: int, item: ReviewItem, readable: set[int]) -> PairView:
 
 
 def _values(record: SourceRecord, names: Iterable[str], readable: bool) -> str:
-    """Return a record's values of some fields, masked unless readable."""
+    """Return a record's values of some fields, masked unless readable.
+
+    A steward who may not read the record sees no value whole, gender and
+    school included: the level and the weight say how the two compare.
+    """
     shown = []
     for name in names:
         value = _value(record, name)
         if not value:
             continue
-        shown.append(value if readable or name not in PERSONAL_FIELDS else mask(value))
+        if not readable:
+            value = HIDDEN if name in WHOLLY_HIDDEN else mask(value)
+        shown.append(value)
     return ", ".join(shown) or "—"
 
 
