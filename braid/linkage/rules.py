@@ -32,12 +32,14 @@ def hold_for(scored: ScoredPair) -> Hold | None:
     state_a, state_b = scored.values["state_id"]
     if state_a and state_b and state_a != state_b:
         return Hold.DIFFERENT_IDS
+    # Brothers and sisters are often of two genders born years apart; the
+    # rule that tells them apart comes first, so that they are not queued.
+    if might_be_siblings(scored.values):
+        return Hold.SIBLINGS
     if born_apart_as_another_gender(scored.values):
         return Hold.DIFFERENT_BIRTH
     if might_be_twins(scored.values):
         return Hold.TWINS
-    if might_be_siblings(scored.values):
-        return Hold.SIBLINGS
     return None
 
 

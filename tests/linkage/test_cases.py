@@ -177,6 +177,34 @@ def test_a_namesake_born_years_apart_as_another_gender_is_not_linked(send, commu
     assert item.reason == ReviewItem.Reason.DIFFERENT_BIRTH
 
 
+def test_a_brother_and_sister_at_one_address_are_neither_linked_nor_queued(
+    community, people
+):
+    # A rare surname, the address, the ZIP code and the mother's name outweigh
+    # first names that share a start; born a year apart as a girl and a boy,
+    # they are a family, not one child.
+    for staff, org, row in (
+        (people.district_staff, community.district, "D1,,Adepeju,F,2017-03-27"),
+        (people.club_staff, community.club, "C1,,Aderopo,M,2016-03-09"),
+    ):
+        outcome = services.import_roster(
+            user=staff,
+            organization=org,
+            program=None,
+            filename="r.csv",
+            content=roster(
+                f"{row},Oladipupo,9 Ash Ct,50314,Funmi Oladipupo",
+                header="Student ID,State ID,First Name,Gender,DOB,Last Name,"
+                "Address,ZIP,Guardian Name",
+            ),
+            as_of=DAY,
+        )
+        assert outcome.committed, outcome.preview.errors
+
+    assert child_of(community.district, "D1") != child_of(community.club, "C1")
+    assert not ReviewItem.objects.exists()
+
+
 def test_a_different_child_is_a_new_child(send, community):
     send(community.district, "D1,,Noah,Kim,2015-03-07,M,,")
     send(community.club, "C1,,Ava,Brennan,2012-06-21,F,,")
