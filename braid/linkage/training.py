@@ -23,7 +23,7 @@ from splink import DuckDBAPI, Linker, block_on
 from braid.children.models import SourceRecord
 from braid.linkage import comparisons, features
 from braid.linkage.engine import STARTING_PRIOR, policy
-from braid.linkage.models import LinkageModel, PairDecision
+from braid.linkage.models import LinkageModel, LinkagePolicy, PairDecision
 from braid.linkage.scoring import SCHEMA
 
 logger = logging.getLogger(__name__)
@@ -210,15 +210,38 @@ def _store(
         training=summary,
         created_by=user,
     )
-    if activate:
-        current = policy()
-        current.model = model
-        current.updated_by = user
-        current.save(update_fields=["model", "updated_by", "updated_at"])
     logger.info(
         "Trained linkage model v%s on %s records and %s decisions",
         model.version,
         summary["records"],
         summary["labels"],
     )
+    if activate:
+        _put_in_use(model, user)
     return model
+
+
+@transaction.atomic
+def activate(version: int, user: User | None) -> LinkageModel:
+    """Put a stored model version in use for linking from now on."""
+    model = LinkageModel.objects.filter(version=version).first()
+    if model is None:
+        raise TrainingError(
+            _("There is no model version %(version)s; `braid link models` lists them.")
+            % {"version": version}
+        )
+    _put_in_use(model, user)
+    return model
+
+
+def _put_in_use(model: LinkageModel, user: User | None) -> None:
+    policy()
+    current = LinkagePolicy.objects.select_for_update().get(pk=1)
+    current.model = model
+    current.updated_by = user
+    current.save(update_fields=["model", "updated_by", "updated_at"])
+    logger.info(
+        "Linkage model v%s put in use by user %s",
+        model.version,
+        user.pk if user else None,
+    )

@@ -215,6 +215,8 @@ def test_training_stores_a_new_version_and_puts_it_in_use(trainable):
         (["train", "--all"], "leave out the action"),
         (["--all", "--dry-run", "--yes"], "leave out --yes"),
         (["status", "--no-activate"], "--no-activate goes with train"),
+        (["activate"], "Say which version"),
+        (["status", "2"], "`link status` takes no VERSION; VERSION goes with"),
     ],
 )
 def test_an_option_that_does_not_apply_is_a_usage_error(db, args, refusal):
@@ -270,7 +272,29 @@ def test_a_model_trained_without_activating_is_said_to_be_out_of_use(trainable):
     stored = LinkageModel.objects.get(version=2)
     assert f"It is stored as version {stored.version} and is not in use" in output
     assert "linking still uses model v1" in output
-    assert "braid link --all" not in output
+    assert "`braid link activate 2` puts it in use" in output
+
+
+def test_a_stored_model_is_listed_and_put_in_use_later(trainable):
+    run("train", "--no-activate")
+
+    listed = run("models").splitlines()
+    assert [line.split()[0] for line in listed] == ["v1", "v2"]
+    assert listed[0].endswith("Braid's starting model  (in use)")
+    assert f"trained on {SourceRecord.objects.count()} records" in listed[1]
+
+    output = run("activate", "2")
+
+    assert policy().model.version == 2
+    assert "Model v2 is now in use" in output
+    assert run("models").splitlines()[1].endswith("(in use)")
+
+
+def test_activating_a_version_that_does_not_exist_changes_nothing(db):
+    with pytest.raises(CommandError, match="There is no model version 7"):
+        run("activate", "7")
+
+    assert policy().model.version == 1
 
 
 def test_thresholds_leave_pairs_held_by_a_rule_out_of_automatic_links(

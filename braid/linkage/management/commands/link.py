@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 
 from braid.children.models import SourceRecord
 from braid.linkage import engine, thresholds, training
-from braid.linkage.models import ReviewItem, ThresholdError, check_thresholds
+from braid.linkage.models import (
+    LinkageModel,
+    ReviewItem,
+    ThresholdError,
+    check_thresholds,
+)
 from braid.linkage.scoring import Scorer
 from braid.reporter.render import inert
 
@@ -28,6 +33,8 @@ USES: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
         ("text", "json"),
     ),
     "train": (frozenset({"no_activate", "user"}), ()),
+    "models": (frozenset(), ()),
+    "activate": (frozenset({"model_version", "user"}), ()),
     "thresholds": (frozenset({"auto", "review", "user"}), ()),
     "export": (frozenset({"format"}), ("csv",)),
     "status": (frozenset({"format"}), ("text", "json")),
@@ -39,8 +46,10 @@ class Command(BaseCommand):
     help = (
         "Link children across organizations. `link --all` re-links the whole "
         "community (it says how many children it would merge or split first); "
-        "`link train` trains a new model version; `link thresholds` shows or "
-        "sets the steward's thresholds; `link export` writes the mapping."
+        "`link train` trains a new model version; `link models` lists the "
+        "versions and `link activate VERSION` puts one in use; `link "
+        "thresholds` shows or sets the steward's thresholds; `link export` "
+        "writes the mapping."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -49,6 +58,13 @@ class Command(BaseCommand):
             nargs="?",
             choices=[use for use in USES if use != RELINK],
             help="what to do; without one, use --all",
+        )
+        parser.add_argument(
+            "model_version",
+            nargs="?",
+            type=int,
+            metavar="VERSION",
+            help="with activate, the model version to put in use",
         )
         parser.add_argument(
             "--all", action="store_true", help="re-link every source record"
@@ -97,6 +113,10 @@ class Command(BaseCommand):
             self._thresholds(options, user)
         elif use == "export":
             self._export(options)
+        elif use == "models":
+            self._models()
+        elif use == "activate":
+            self._activate(options, user)
         else:
             self._status(options)
 
@@ -159,13 +179,39 @@ class Command(BaseCommand):
             return
         in_use = engine.policy().model
         assert in_use is not None
-        # Nothing in Braid puts a stored version in use later, so the message
-        # must not suggest that one is waiting to be switched on.
         self.stdout.write(
             f"{trained}. It is stored as version {model.version} and is not in "
-            f"use: linking still uses model v{in_use.version}, and Braid has no "
-            "way to put a stored version in use later (train again without "
-            "--no-activate for that)."
+            f"use: linking still uses model v{in_use.version}. `braid link "
+            f"activate {model.version}` puts it in use."
+        )
+
+    def _models(self) -> None:
+        in_use = engine.policy().model
+        for model in LinkageModel.objects.select_related("created_by").order_by(
+            "version"
+        ):
+            summary = model.training or {}
+            trained = (
+                f"trained on {summary.get('records', '?')} records and "
+                f"{summary.get('labels', 0)} decisions"
+                if model.source == LinkageModel.Source.TRAINED
+                else "Braid's starting model"
+            )
+            by = f" by {model.created_by.get_username()}" if model.created_by else ""
+            mark = "  (in use)" if in_use and model.pk == in_use.pk else ""
+            self.stdout.write(
+                f"v{model.version}  {model.created_at:%Y-%m-%d %H:%M}{by}  "
+                f"{trained}{mark}"
+            )
+
+    def _activate(self, options: dict[str, Any], user: User | None) -> None:
+        try:
+            model = training.activate(options["model_version"], user)
+        except training.TrainingError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            f"Model v{model.version} is now in use. Linking from now on uses it; "
+            "run `braid link --all` to re-link the community with it."
         )
 
     def _thresholds(self, options: dict[str, Any], user: User | None) -> None:
@@ -248,11 +294,16 @@ def _use(options: dict[str, Any]) -> str:
     action = options["action"]
     if action is None and not options["all"]:
         raise _usage_error(
-            "Say what to do: --all, train, thresholds, export or status."
+            "Say what to do: --all, train, models, activate, thresholds, export "
+            "or status."
         )
     if action is not None and options["all"]:
         raise _usage_error("--all re-links the community; leave out the action.")
     use = action or RELINK
+    if use == "activate" and options["model_version"] is None:
+        raise _usage_error(
+            "Say which version: `link activate VERSION` (`link models` lists them)."
+        )
     accepted, formats = USES[use]
     given = [name for name in _OPTIONS if options.get(name) not in (None, False)]
     for name in given:
@@ -273,7 +324,7 @@ _OPTIONS = sorted(set().union(*(accepted for accepted, _formats in USES.values()
 
 
 def _misplaced(name: str, use: str) -> str:
-    flag = "--" + name.replace("_", "-")
+    flag = "VERSION" if name == "model_version" else "--" + name.replace("_", "-")
     homes = [other for other, (accepted, _f) in USES.items() if name in accepted]
     return f"`link {use}` takes no {flag}; {flag} goes with {' or '.join(homes)}."
 
