@@ -85,15 +85,19 @@ def decide(item: ReviewItem, same: bool | None, user: User) -> PairDecision | No
 
     ``None`` skips the pair: it stays in the queue, after the others.
     """
-    item = ReviewItem.objects.select_for_update().get(pk=item.pk)
-    if item.status not in (ReviewItem.Status.PENDING, ReviewItem.Status.SKIPPED):
-        raise MappingError(_("This pair has already been decided."))
     if same is None:
+        item = _open_item(item)
         item.status = ReviewItem.Status.SKIPPED
         item.save(update_fields=["status"])
         return None
 
-    a, b = item.record_a, item.record_b
+    # Children, records, then the queued pair: the order in which a merge,
+    # a split or an undo takes them, so that two changes never each hold
+    # what the other waits for. The answer acts on where the records are
+    # once locked, not where they were when the page was read.
+    records = _lock_pair(item)
+    item = _open_item(item)
+    a, b = records
     event: MappingEvent | None = None
     if same and a.child_id != b.child_id:
         event = _join(a, b, user)
@@ -114,6 +118,33 @@ def decide(item: ReviewItem, same: bool | None, user: User) -> PairDecision | No
         _settle_queue(event)
     item.refresh_from_db()
     return decision
+
+
+def _open_item(item: ReviewItem) -> ReviewItem:
+    """Lock a queued pair, unless a person has answered it since."""
+    item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+    if item.status not in (ReviewItem.Status.PENDING, ReviewItem.Status.SKIPPED):
+        raise MappingError(_("This pair has already been decided."))
+    return item
+
+
+def _lock_pair(item: ReviewItem) -> list[SourceRecord]:
+    """Lock a queued pair's children, then its two records, and return them.
+
+    A roster or a re-link moves records without locking their children: a
+    record that moved after its child was read has its new child locked
+    after it, out of order but rarely, and, locked itself, moves no more.
+    """
+    ids = [item.record_a_id, item.record_b_id]
+    seen = SourceRecord.objects.filter(pk__in=ids).values_list("child_id", flat=True)
+    children = set(seen)
+    _lock_children(children)
+    records = list(
+        SourceRecord.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    )
+    if moved := {record.child_id for record in records} - children:
+        _lock_children(moved)
+    return records
 
 
 @transaction.atomic

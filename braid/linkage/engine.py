@@ -159,8 +159,10 @@ class MappingSummary:
 
     def record_reviews(self) -> None:
         """Queue the pairs for review, once the new records have been saved."""
-        _queue(self.pending, self.model)
+        asked_again = _queue(self.pending, self.model)
         self.pending = []
+        if self.event is not None:
+            _forget_asked_again(self.event, asked_again)
 
 
 def compared(record: SourceRecord) -> dict[str, Any]:
@@ -365,7 +367,7 @@ def _move_relinked(
     """
     if not placed:
         return None
-    _set_aside_reviews([record.pk for record in placed])
+    set_aside = _set_aside_reviews([record.pk for record in placed])
     old_children = {record.child_id for record in placed}
     kept = set(
         SourceRecord.objects.filter(child_id__in=old_children)
@@ -405,18 +407,54 @@ def _move_relinked(
     SourceRecord.objects.bulk_update(list(placed), LINK_FIELDS, batch_size=500)
     for child_id, survivor in merged:
         Child.objects.filter(pk=child_id).update(merged_into_id=survivor, merged_at=now)
+    # With no move there is no change to undo: the pairs set aside were
+    # scored on details the roster replaced for good, and those still in
+    # doubt come back with the new scores.
     if not moves:
         return None
+    summary: dict[str, Any] = {"records_moved": len(moves), "roster_batch": batch}
+    if obsoleted := _moved_pairs(set_aside, {record_id for record_id, *_ in moves}):
+        summary["reviews_obsoleted"] = obsoleted
     event = MappingEvent.objects.create(
         kind=MappingEvent.Kind.ROSTER,
         created_by=user,
         moves=moves,
         merged=merged,
         revived=[],
-        summary={"records_moved": len(moves), "roster_batch": batch},
+        summary=summary,
     )
     follow_records(event)
     return event
+
+
+def _moved_pairs(
+    set_aside: Sequence[tuple[int, str, int, int]], moved: set[int]
+) -> list[list[Any]]:
+    """Return the pairs set aside that hold a moved record, for an undo.
+
+    The undo takes back the moves, not the new details: a pair set aside only
+    for a record that stayed where it was is not the undo's to ask again.
+    """
+    return sorted(
+        [pk, status] for pk, status, a, b in set_aside if a in moved or b in moved
+    )
+
+
+def _forget_asked_again(event: MappingEvent, asked_again: Collection[int]) -> None:
+    """Drop from a roster change the pairs it set aside and then queued again.
+
+    They are back in the queue with the new scores; an undo has nothing of
+    theirs to restore.
+    """
+    obsoleted = event.summary.get("reviews_obsoleted", [])
+    kept = [entry for entry in obsoleted if entry[0] not in asked_again]
+    if len(kept) == len(obsoleted):
+        return
+    summary = {**event.summary, "reviews_obsoleted": kept}
+    if not kept:
+        del summary["reviews_obsoleted"]
+    event.summary = summary
+    event.save(update_fields=["summary"])
 
 
 def existing_records(
@@ -678,8 +716,24 @@ def _review_item(
     )
 
 
-def _queue(pending: Sequence[PendingReview], model: LinkageModel | None) -> None:
-    """Queue pairs for review, asking again about any set aside or reopened."""
+# What asking about a queued pair again rewrites.
+ASKED_AGAIN_FIELDS = [
+    "kind",
+    "reason",
+    "status",
+    "match_weight",
+    "match_probability",
+    "model",
+    "comparison",
+    "decision",
+]
+
+
+def _queue(pending: Sequence[PendingReview], model: LinkageModel | None) -> set[int]:
+    """Queue pairs for review, asking again about any set aside or reopened.
+
+    Return the ids of the pairs asked about again that stay in the queue.
+    """
     wanted = {pair(p.a.pk, p.b.pk): p for p in pending}
     ids = sorted({min(p.a.pk, p.b.pk) for p in pending if p.known})
     again: list[ReviewItem] = []
@@ -689,41 +743,51 @@ def _queue(pending: Sequence[PendingReview], model: LinkageModel | None) -> None
             if p is None:
                 continue
             if item.status == ReviewItem.Status.OBSOLETE or p.reopen:
-                again.append(_asked_again(item, p, model))
-    fields = ["kind", "reason", "status", "match_weight", "match_probability"]
-    fields += ["model", "comparison", "decision"]
-    ReviewItem.objects.bulk_update(again, fields, batch_size=500)
+                again.append(_asked_again(item.pk, p, model))
+    ReviewItem.objects.bulk_update(again, ASKED_AGAIN_FIELDS, batch_size=500)
 
     items = [_review_item(a, b, p, model) for (a, b), p in wanted.items()]
     ReviewItem.objects.bulk_create(items, batch_size=500, ignore_conflicts=True)
     # A pair asked again may be one whose records have since become one child;
     # a reopened pair is asked because a person made its records one child.
-    obsolete_joined_reviews(
+    joined = obsolete_joined_reviews(
         {r.child_id for p in pending for r in (p.a, p.b)},
         keep={pair(p.a.pk, p.b.pk) for p in pending if p.reopen},
     )
+    return {item.pk for item in again} - {pk for pk, _status in joined}
 
 
 def _asked_again(
-    item: ReviewItem, pending: PendingReview, model: LinkageModel | None
+    pk: int, pending: PendingReview, model: LinkageModel | None
 ) -> ReviewItem:
-    fresh = _review_item(item.record_a_id, item.record_b_id, pending, model)
-    fresh.pk = item.pk
+    fresh = _review_item(pending.a.pk, pending.b.pk, pending, model)
+    fresh.pk = pk
     fresh.status = ReviewItem.Status.PENDING
     fresh.decision = None
     return fresh
 
 
-def _set_aside_reviews(record_ids: Sequence[int]) -> None:
+def _set_aside_reviews(record_ids: Sequence[int]) -> list[tuple[int, str, int, int]]:
     """Take the open pairs of records about to be linked again off the queue.
 
     They were scored on the old details; the pairs still in doubt come back
-    with the new scores.
+    with the new scores. Return each pair set aside as its id, the status it
+    had and its two records.
     """
+    found: dict[int, tuple[int, str, int, int]] = {}
     for chunk in in_chunks(sorted(record_ids)):
-        ReviewItem.objects.filter(
+        items = ReviewItem.objects.select_for_update().filter(
             Q(record_a_id__in=chunk) | Q(record_b_id__in=chunk), status__in=OPEN
-        ).update(status=ReviewItem.Status.OBSOLETE)
+        )
+        for pk, status, a, b in items.values_list(
+            "pk", "status", "record_a_id", "record_b_id"
+        ):
+            found[pk] = (pk, status, a, b)
+    for chunk in in_chunks(sorted(found)):
+        ReviewItem.objects.filter(pk__in=chunk).update(
+            status=ReviewItem.Status.OBSOLETE
+        )
+    return [found[pk] for pk in sorted(found)]
 
 
 def obsolete_joined_reviews(
@@ -757,7 +821,8 @@ def restore_reviews(summary: dict[str, Any]) -> None:
                 pk__in=chunk, status=ReviewItem.Status.OBSOLETE
             ).update(status=status)
     # Last, since a pair the change created may also be one it set aside.
-    for chunk in in_chunks(summary.get("reviews_created", [])):
+    asked = [*summary.get("reviews_created", []), *summary.get("reviews_reopened", [])]
+    for chunk in in_chunks(asked):
         ReviewItem.objects.filter(pk__in=chunk, status__in=OPEN).update(
             status=ReviewItem.Status.OBSOLETE
         )
@@ -926,7 +991,7 @@ def apply_relink(plan: RelinkPlan, user: User | None) -> MappingEvent:
     for child, survivor in plan.merged:
         Child.objects.filter(pk=child).update(merged_into_id=survivor, merged_at=now)
 
-    obsoleted, created = _replace_open_reviews(plan.review, current.model)
+    obsoleted, created, reopened = _replace_open_reviews(plan.review, current.model)
     obsoleted += obsolete_joined_reviews(
         {destination[r.pk] for p in plan.review for r in (p.a, p.b)}
     )
@@ -940,6 +1005,7 @@ def apply_relink(plan: RelinkPlan, user: User | None) -> MappingEvent:
             **plan.counts(),
             "reviews_obsoleted": obsoleted,
             "reviews_created": created,
+            "reviews_reopened": reopened,
         },
     )
     follow_records(event)
@@ -955,11 +1021,12 @@ def apply_relink(plan: RelinkPlan, user: User | None) -> MappingEvent:
 
 def _replace_open_reviews(
     review: Sequence[PendingReview], model: LinkageModel | None
-) -> tuple[list[list[Any]], list[int]]:
+) -> tuple[list[list[Any]], list[int], list[int]]:
     """Queue the plan's pairs in place of the open ones.
 
     Return the pairs set aside, each with the status it had, and the ids of
-    the pairs created, for an undo to put the queue back.
+    the pairs created and of those asked again, for an undo to put the queue
+    back.
     """
     wanted = {pair(p.a.pk, p.b.pk): p for p in review}
     open_items = ReviewItem.objects.filter(status__in=OPEN).values_list(
@@ -975,9 +1042,15 @@ def _replace_open_reviews(
         ReviewItem.objects.filter(pk__in=chunk).update(
             status=ReviewItem.Status.OBSOLETE
         )
-    existing = set(
-        ReviewItem.objects.values_list("record_a_id", "record_b_id").iterator()
-    )
+    existing = _items_of(wanted)
+    # A pair set aside before is asked again as if new; one a person decided
+    # keeps its answer.
+    again = [
+        _asked_again(pk, wanted[key], model)
+        for key, (pk, status) in existing.items()
+        if status == ReviewItem.Status.OBSOLETE
+    ]
+    ReviewItem.objects.bulk_update(again, ASKED_AGAIN_FIELDS, batch_size=500)
     created = ReviewItem.objects.bulk_create(
         [
             _review_item(a, b, p, model)
@@ -986,4 +1059,14 @@ def _replace_open_reviews(
         ],
         batch_size=500,
     )
-    return stale, [item.pk for item in created]
+    return stale, [item.pk for item in created], sorted(item.pk for item in again)
+
+
+def _items_of(pairs: Collection[Pair]) -> dict[Pair, tuple[int, str]]:
+    """Return the queued items of these pairs, whatever their status."""
+    found: dict[Pair, tuple[int, str]] = {}
+    items = ReviewItem.objects.values_list("pk", "record_a_id", "record_b_id", "status")
+    for pk, a, b, status in items.iterator(chunk_size=10_000):
+        if (a, b) in pairs:
+            found[a, b] = (pk, status)
+    return found

@@ -110,8 +110,11 @@ def test_open_pairs_of_a_changed_record_are_scored_again(send, community):
 
     send(community.club, "c1,,Leo,Nguyen,2014-11-30,M,,60640")
 
+    # The new details put the pair out of doubt; no record moved, so there is
+    # no change to undo, and the pair stays off the queue.
     item.refresh_from_db()
     assert item.status == ReviewItem.Status.OBSOLETE
+    assert not MappingEvent.objects.exists()
 
 
 @pytest.fixture
@@ -211,3 +214,91 @@ def test_a_consent_goes_with_a_corrected_record_to_its_new_child(
     consent.refresh_from_db()
     guardian.refresh_from_db()
     assert (consent.child_id, guardian.child_id) == (quinn_child, quinn_child)
+
+
+def queued(first: SourceRecord, second: SourceRecord, **values) -> ReviewItem:
+    first, second = sorted([first, second], key=lambda r: r.pk)
+    return ReviewItem.objects.create(
+        record_a=first,
+        record_b=second,
+        kind=ReviewItem.Kind.LINK,
+        reason=ReviewItem.Reason.UNCERTAIN,
+        match_weight=0.5,
+        match_probability=0.6,
+        **values,
+    )
+
+
+def record(org, local_id: str) -> SourceRecord:
+    return SourceRecord.objects.get(organization=org, local_id=local_id)
+
+
+def status_of(item: ReviewItem) -> str:
+    item.refresh_from_db()
+    return item.status
+
+
+def test_undoing_a_roster_change_asks_again_the_pairs_it_set_aside(
+    send, community, people
+):
+    send(community.district, ZOE)
+    send(community.club, QUINN)
+    waiting = queued(
+        record(community.district, "z1"),
+        record(community.club, "q1"),
+        status=ReviewItem.Status.SKIPPED,
+    )
+
+    send(community.club, QUINN_CORRECTED)
+
+    # The corrected record joined Zoe: the pair is settled for now.
+    event = MappingEvent.objects.get()
+    assert status_of(waiting) == ReviewItem.Status.OBSOLETE
+    assert event.summary["reviews_obsoleted"] == [[waiting.pk, "skipped"]]
+
+    decisions.undo(event, people.steward)
+
+    assert child_of(community.club, "q1") != child_of(community.district, "z1")
+    assert status_of(waiting) == ReviewItem.Status.SKIPPED
+
+
+def test_a_roster_change_lists_only_the_set_aside_pairs_of_records_it_moved(
+    send, community, people
+):
+    send(community.district, ZOE, "d1,,Ava,Okafor,2015-03-07,F,1 Elm St,60630")
+    send(community.club, QUINN, "c1,,Mia,Okafor,2015-03-07,F,1 Elm St,60630")
+    twins = ReviewItem.objects.get()
+    moving = queued(record(community.district, "z1"), record(community.club, "q1"))
+
+    # Quinn's record moves to Zoe; Mia's changes but stays alone.
+    send(community.club, QUINN_CORRECTED, "c1,,Leo,Nguyen,2014-11-30,M,,60640")
+
+    event = MappingEvent.objects.get()
+    assert [move[0] for move in event.moves] == [record(community.club, "q1").pk]
+    assert event.summary["reviews_obsoleted"] == [[moving.pk, "pending"]]
+
+    decisions.undo(event, people.steward)
+
+    # The undo takes back the move, not the new details: the twins pair was
+    # set aside for what the roster says of Mia, which still holds.
+    assert status_of(moving) == ReviewItem.Status.PENDING
+    assert status_of(twins) == ReviewItem.Status.OBSOLETE
+
+
+def test_a_set_aside_pair_the_roster_asks_about_again_is_not_listed(
+    send, community, people
+):
+    send(
+        community.district,
+        ZOE,
+        "z2,,Hazel,Hartwell,2015-02-02,,,60630",
+    )
+    send(community.club, QUINN)
+    again = queued(record(community.district, "z2"), record(community.club, "q1"))
+
+    send(community.club, QUINN_CORRECTED)
+
+    event = MappingEvent.objects.get()
+    assert status_of(again) == ReviewItem.Status.PENDING
+    assert again.reason == ReviewItem.Reason.TWINS
+    assert "reviews_obsoleted" not in event.summary

@@ -576,3 +576,102 @@ def test_a_merge_locks_both_children_at_once_in_the_order_of_their_ids(
     assert str(district.child_id) in lock and str(club.child_id) in lock
     if connection.features.has_select_for_update:
         assert lock.endswith("FOR UPDATE")
+
+
+def _queued(first: SourceRecord, second: SourceRecord) -> ReviewItem:
+    return ReviewItem.objects.create(
+        record_a=first,
+        record_b=second,
+        kind=ReviewItem.Kind.LINK,
+        reason=ReviewItem.Reason.UNCERTAIN,
+        match_weight=0.5,
+        match_probability=0.6,
+    )
+
+
+def status_of_item(item: ReviewItem) -> str:
+    item.refresh_from_db()
+    return item.status
+
+
+@pytest.fixture
+def moved_while_locking(monkeypatch):
+    """Move a record to another child just before the first lock is taken.
+
+    A roster or a re-link moves records without locking their children, so
+    one may move between an answer's first read and its locks.
+    """
+
+    def arrange(record: SourceRecord) -> Child:
+        elsewhere = Child.objects.create()
+        lock = decisions._lock_children
+        calls = []
+
+        def moving_first(child_ids):
+            if not calls:
+                SourceRecord.objects.filter(pk=record.pk).update(child=elsewhere)
+            calls.append(sorted(child_ids))
+            return lock(child_ids)
+
+        monkeypatch.setattr(decisions, "_lock_children", moving_first)
+        return elsewhere
+
+    return arrange
+
+
+def test_a_same_child_answer_joins_the_records_where_they_are_once_locked(
+    two_children, people, moved_while_locking
+):
+    district, club = two_children
+    item = _queued(district, club)
+    elsewhere = moved_while_locking(club)
+
+    decisions.decide(item, True, people.steward)
+
+    club.refresh_from_db()
+    assert child_of(district.organization, "D1") == club.child_id
+    # The child the club's record had left was not merged for nothing.
+    old = Child.objects.exclude(pk__in=[district.child_id, elsewhere.pk]).get()
+    assert old.merged_into is None
+    assert PairDecision.standing.get().same is True
+
+
+def test_a_not_the_same_answer_moves_nothing_once_the_records_are_apart(
+    community, people, moved_while_locking
+):
+    child = Child.objects.create()
+    district = SourceRecordFactory(
+        organization=community.district, local_id="D1", child=child
+    )
+    club = SourceRecordFactory(organization=community.club, local_id="C1", child=child)
+    item = _queued(district, club)
+    elsewhere = moved_while_locking(club)
+
+    decision = decisions.decide(item, False, people.steward)
+
+    assert decision is not None and decision.event is None
+    assert child_of(community.club, "C1") == elsewhere.pk
+    assert child_of(community.district, "D1") == child.pk
+    assert not MappingEvent.objects.exists()
+    assert status_of_item(item) == ReviewItem.Status.DECIDED
+
+
+def test_an_answer_locks_the_children_before_the_records_and_the_pair(
+    two_children, people
+):
+    district, club = two_children
+    item = _queued(district, club)
+
+    with CaptureQueriesContext(connection) as queries:
+        decisions.decide(item, True, people.steward)
+
+    selects = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    first_lock = next(
+        i for i, sql in enumerate(selects) if 'FROM "children_child"' in sql
+    )
+    assert 'ORDER BY "children_child"."id" ASC' in selects[first_lock]
+    # Before the lock, only the pair's children are read: no record is
+    # read whole, and the queued pair is not read at all.
+    for sql in selects[:first_lock]:
+        assert 'FROM "linkage_reviewitem"' not in sql
+        assert 'SELECT "children_sourcerecord"."child_id"' in sql

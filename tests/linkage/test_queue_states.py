@@ -171,3 +171,59 @@ def test_a_not_the_same_answer_says_the_records_were_separated(
         f"{child.public_id} to child {club.child.public_id}. The split (change "
         f"#{event.pk}) can be undone in the list of changes.",
     ]
+
+
+def test_a_full_relink_asks_again_about_a_pair_set_aside_before(
+    send, community, people
+):
+    send(community.district, "D1,S100,Noah,Kim,2015-03-07,M,,")
+    send(community.club, "C1,S999,Noah,Kim,2015-03-07,M,,")
+    item = ReviewItem.objects.get()
+    fresh = {
+        name: getattr(item, name)
+        for name in ("kind", "reason", "match_weight", "match_probability")
+    }
+    # Set aside by an earlier change, with the scores it had then.
+    ReviewItem.objects.filter(pk=item.pk).update(
+        status=ReviewItem.Status.OBSOLETE,
+        reason=ReviewItem.Reason.UNCERTAIN,
+        match_weight=0.5,
+        match_probability=0.6,
+        comparison=[],
+    )
+    plan = engine.plan_relink()
+    [wanted] = plan.review
+
+    event = engine.apply_relink(plan, people.steward)
+
+    item.refresh_from_db()
+    assert item.status == ReviewItem.Status.PENDING
+    assert {name: getattr(item, name) for name in fresh} == fresh
+    assert item.match_weight == wanted.scored.weight
+    assert item.comparison == [
+        {"comparison": level.comparison, "level": level.label, "weight": level.weight}
+        for level in wanted.scored.levels
+    ]
+    assert event.summary["reviews_reopened"] == [item.pk]
+    assert event.summary["reviews_created"] == []
+
+    decisions.undo(event, people.steward)
+
+    assert status_of(item) == ReviewItem.Status.OBSOLETE
+
+
+def test_a_full_relink_leaves_a_decided_pair_as_it_was(send, community, people):
+    send(community.district, "D1,S100,Noah,Kim,2015-03-07,M,,")
+    send(community.club, "C1,S999,Noah,Kim,2015-03-07,M,,")
+    item = ReviewItem.objects.get()
+    # Answered once; the decision no longer stands, so the re-link would
+    # ask about the pair, but the answered item is not its to reopen.
+    ReviewItem.objects.filter(pk=item.pk).update(status=ReviewItem.Status.DECIDED)
+    plan = engine.plan_relink()
+    assert len(plan.review) == 1
+
+    event = engine.apply_relink(plan, people.steward)
+
+    assert status_of(item) == ReviewItem.Status.DECIDED
+    assert event.summary["reviews_reopened"] == []
+    assert event.summary["reviews_created"] == []
