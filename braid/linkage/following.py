@@ -2,21 +2,27 @@
 
 An organization records a guardian or a consent for a child from its own
 records of that child. A mapping change that takes all of those records to
-another child takes the guardian and the consent with them. Where the
-organization's records end up on both sides (its duplicates split apart),
-or nobody recorded them for an organization, they stay where they were.
+another child takes the guardian and the consent with them; a child the
+change retires (merged, or emptied by an undo) hands what it held to the
+child it now leads to, so that they are always filed under a child in use.
+Where the organization's records end up on both sides (its duplicates split
+apart) they stay where they were, and the change lists them so that the
+steward is told. A consent and the consents it supersedes travel together,
+as recorded by whoever recorded the first of them; a guardian's own
+electronic consent names no organization and goes with its guardian.
 
 A consent's terms never change: only the child it is filed under follows
 the mapping, as a source record's does. The change lists what it moved, as
 ``[id, from_child_id, to_child_id]`` under ``consents_moved`` and
-``guardians_moved`` in its summary, so that its undo puts them back.
+``guardians_moved`` in its summary, so that its undo puts them back, and
+what stayed though its records were split, as ``[id, child_id]`` under
+``consents_kept`` and ``guardians_kept``.
 """
 
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-
-from django.db.models import Q
+from dataclasses import dataclass
 
 from braid.children.models import Child, SourceRecord
 from braid.consent.models import Consent, Guardian
@@ -25,79 +31,115 @@ from braid.linkage.models import MappingEvent
 
 logger = logging.getLogger(__name__)
 
-# (source child's survivor, organization)
-Holding = tuple[int, int]
+CONSENTS, GUARDIANS = "consents", "guardians"
+
+
+@dataclass(frozen=True)
+class Held:
+    """A guardian or consent filed under a child, and who recorded it."""
+
+    kind: str
+    pk: int
+    child_id: int
+    organization_id: int | None
 
 
 def follow_records(event: MappingEvent) -> None:
     """Move the guardians and consents whose records the change took along."""
     moves = [(r, was, now) for r, was, now in event.moves if was and now]
-    if not moves:
+    touched = {c for _, was, now in moves for c in (was, now)}
+    touched |= {c for pair in [*event.merged, *event.revived] for c in pair}
+    if not touched:
         return
-    survivor = _survivors({c for _, was, now in moves for c in (was, now)})
+    survivor = _survivors(touched)
+    moved: dict[str, list[list[int]]] = {CONSENTS: [], GUARDIANS: []}
+    kept: dict[str, list[list[int]]] = {CONSENTS: [], GUARDIANS: []}
+
+    retired = {c: survivor[c] for c in touched if survivor[c] != c}
+    for root, family in _members(retired).items():
+        for item in _held(family):
+            moved[item.kind].append([item.pk, item.child_id, retired[root]])
+    _apply(moved)
+
     sources = {survivor[was] for _, was, now in moves if survivor[was] != survivor[now]}
     members = _members(sources)
-    held = _held(members)
-    if not held:
-        return
-
-    leaving = [
-        (record, survivor[was], survivor[now])
-        for record, was, now in moves
-        if survivor[was] in {source for source, _ in held}
-        and survivor[now] != survivor[was]
-    ]
-    organization_of = _organizations([record for record, _, _ in leaving])
-    destinations: dict[Holding, set[int]] = defaultdict(set)
-    for record, source, to in leaving:
-        destinations[source, organization_of[record]].add(to)
-
-    moved: dict[str, list[list[int]]] = {"consents_moved": [], "guardians_moved": []}
+    held = _held_by_source(members)
+    following: dict[str, list[list[int]]] = {CONSENTS: [], GUARDIANS: []}
+    destinations = _destinations(moves, survivor, {s for s, _ in held})
     for (source, organization), items in held.items():
         where = destinations.get((source, organization), set())
-        if len(where) != 1 or _still_holds(members[source], organization):
+        if not where:
+            continue
+        if len(where) > 1 or _still_holds(members[source], organization):
+            for item in items:
+                kept[item.kind].append([item.pk, item.child_id])
             continue
         (to,) = where
-        for key, pk, child_id in items:
-            moved[key].append([pk, child_id, to])
+        for item in items:
+            following[item.kind].append([item.pk, item.child_id, to])
+    _apply(following)
+    for kind, value in following.items():
+        moved[kind] += value
 
-    _apply(Consent, moved["consents_moved"])
-    _apply(Guardian, moved["guardians_moved"])
-    if _note(event, moved):
+    _note(event, {f"{kind}_moved": value for kind, value in moved.items()})
+    _note(event, {f"{kind}_kept": value for kind, value in kept.items()})
+    if any(moved.values()) or any(kept.values()):
         logger.info(
-            "Mapping change %s moved %s consents and %s guardians with their records",
+            "Mapping change %s moved %s consents and %s guardians; %s and %s stayed",
             event.pk,
-            len(moved["consents_moved"]),
-            len(moved["guardians_moved"]),
+            len(moved[CONSENTS]),
+            len(moved[GUARDIANS]),
+            len(kept[CONSENTS]),
+            len(kept[GUARDIANS]),
         )
 
 
 def put_back(event: MappingEvent, reversal: MappingEvent) -> None:
     """Return what ``event`` moved to where it was, as part of its undo."""
-    moved: dict[str, list[list[int]]] = {}
-    for model, key in ((Consent, "consents_moved"), (Guardian, "guardians_moved")):
-        moved[key] = [[pk, now, was] for pk, was, now in event.summary.get(key, [])]
-        _apply(model, moved[key])
-    _note(reversal, moved)
+    back: dict[str, list[list[int]]] = {}
+    for kind in (CONSENTS, GUARDIANS):
+        # Latest first: one change may have moved a consent twice.
+        moves = reversed(event.summary.get(f"{kind}_moved", []))
+        back[kind] = [[pk, now, was] for pk, was, now in moves]
+    _apply(back)
+    _note(reversal, {f"{kind}_moved": value for kind, value in back.items()})
 
 
-def _note(event: MappingEvent, moved: dict[str, list[list[int]]]) -> bool:
-    """Add what moved to the change's summary; say whether anything did."""
-    if not any(moved.values()):
-        return False
-    summary = dict(event.summary)
-    for key, value in moved.items():
-        summary[key] = [*summary.get(key, []), *value]
-    event.summary = summary
-    event.save(update_fields=["summary"])
-    return True
-
-
-def _apply(model: type[Consent] | type[Guardian], moves: list[list[int]]) -> None:
+def _apply(moves: dict[str, list[list[int]]]) -> None:
     # A queryset update: a consent refuses to be saved again, for its terms;
     # the child it is filed under is not one of them.
-    for pk, was, now in moves:
-        model.objects.filter(pk=pk, child_id=was).update(child_id=now)
+    for pk, was, now in moves[CONSENTS]:
+        Consent.objects.filter(pk=pk, child_id=was).update(child_id=now)
+    for pk, was, now in moves[GUARDIANS]:
+        Guardian.objects.filter(pk=pk, child_id=was).update(child_id=now)
+
+
+def _note(event: MappingEvent, lists: dict[str, list[list[int]]]) -> None:
+    """Add to the change's summary what moved or stayed."""
+    if not any(lists.values()):
+        return
+    summary = dict(event.summary)
+    for key, value in lists.items():
+        if value:
+            summary[key] = [*summary.get(key, []), *value]
+    event.summary = summary
+    event.save(update_fields=["summary"])
+
+
+def _destinations(
+    moves: list[tuple[int, int, int]], survivor: dict[int, int], sources: set[int]
+) -> dict[tuple[int, int], set[int]]:
+    """Return where each organization's records went from each source child."""
+    leaving = [
+        (record, survivor[was], survivor[now])
+        for record, was, now in moves
+        if survivor[was] in sources and survivor[now] != survivor[was]
+    ]
+    organization_of = _organizations([record for record, _, _ in leaving])
+    destinations: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for record, source, to in leaving:
+        destinations[source, organization_of[record]].add(to)
+    return destinations
 
 
 def _survivors(child_ids: Iterable[int]) -> dict[int, int]:
@@ -125,9 +167,9 @@ def _survivors(child_ids: Iterable[int]) -> dict[int, int]:
     return {child_id: root(child_id) for child_id in parent}
 
 
-def _members(survivors: Iterable[int]) -> dict[int, set[int]]:
-    """Return each survivor with every child merged into it, at any depth."""
-    members = {child_id: {child_id} for child_id in survivors}
+def _members(roots: Iterable[int]) -> dict[int, set[int]]:
+    """Return each child with every child merged into it, at any depth."""
+    members = {child_id: {child_id} for child_id in roots}
     top = {child_id: child_id for child_id in members}
     frontier = sorted(top)
     while frontier:
@@ -145,38 +187,49 @@ def _members(survivors: Iterable[int]) -> dict[int, set[int]]:
     return members
 
 
-def _held(members: dict[int, set[int]]) -> dict[Holding, list[tuple[str, int, int]]]:
-    """Return the guardians and consents of each family, by organization.
-
-    A guardian's own electronic consent names no organization; it goes with
-    the guardian, whose name came from one organization's records.
-    """
-    family_of = {m: survivor for survivor, family in members.items() for m in family}
-    held: dict[Holding, list[tuple[str, int, int]]] = defaultdict(list)
-    children = sorted(family_of)
-    for chunk in in_chunks(children):
-        guardians = Guardian.objects.filter(
-            child_id__in=chunk, organization__isnull=False
-        ).values_list("pk", "child_id", "organization_id")
-        for pk, child_id, organization in guardians:
-            held[family_of[child_id], organization].append(
-                ("guardians_moved", pk, child_id)
-            )
-        consents = (
-            Consent.objects.filter(child_id__in=chunk)
-            .filter(
-                Q(organization__isnull=False) | Q(guardian__organization__isnull=False)
-            )
-            .values_list(
-                "pk", "child_id", "organization_id", "guardian__organization_id"
-            )
-        )
-        for pk, child_id, organization, guardians_organization in consents:
-            recorded_by = organization or guardians_organization
-            held[family_of[child_id], recorded_by].append(
-                ("consents_moved", pk, child_id)
-            )
+def _held_by_source(
+    members: dict[int, set[int]],
+) -> dict[tuple[int, int], list[Held]]:
+    """Return what each family holds, by the organization that recorded it."""
+    family_of = {m: source for source, family in members.items() for m in family}
+    held: dict[tuple[int, int], list[Held]] = defaultdict(list)
+    for item in _held(family_of):
+        if item.organization_id is not None:
+            held[family_of[item.child_id], item.organization_id].append(item)
     return held
+
+
+def _held(child_ids: Iterable[int]) -> list[Held]:
+    """Return the guardians and consents filed under the given children."""
+    children = sorted(set(child_ids))
+    found: list[Held] = []
+    consents: dict[int, tuple[int, int | None, int | None]] = {}
+    for chunk in in_chunks(children):
+        guardians = Guardian.objects.filter(child_id__in=chunk).values_list(
+            "pk", "child_id", "organization_id"
+        )
+        found += [Held(GUARDIANS, *row) for row in guardians]
+        rows = Consent.objects.filter(child_id__in=chunk).values_list(
+            "pk",
+            "child_id",
+            "supersedes_id",
+            "organization_id",
+            "guardian__organization_id",
+        )
+        for pk, child_id, supersedes, organization, guardians_organization in rows:
+            consents[pk] = (
+                child_id,
+                supersedes,
+                organization or guardians_organization,
+            )
+
+    for pk, (child_id, _supersedes, _by) in consents.items():
+        # A consent goes where the first of its chain was recorded from.
+        first = pk
+        while (earlier := consents[first][1]) is not None and earlier in consents:
+            first = earlier
+        found.append(Held(CONSENTS, pk, child_id, consents[first][2]))
+    return found
 
 
 def _organizations(record_ids: list[int]) -> dict[int, int]:

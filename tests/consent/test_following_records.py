@@ -154,3 +154,88 @@ def test_the_steward_is_told_what_went_with_the_records(
     assert held_by(child) == ({consent.pk}, {guardian.pk})
     page = client.get(reverse("linkage:changes")).content.decode()
     assert page.count("1 consent went with the records") == 2
+
+
+def test_a_merge_files_what_the_retired_child_held_under_the_survivor(
+    client, community, people, child, terms
+):
+    # The club's record of the same child came in as a child of its own,
+    # newer: the club recorded a guardian and a consent for it there.
+    club = SourceRecordFactory(organization=community.club)
+    newer = club.child
+    guardian = services.add_guardian(
+        newer, "Lee Example", "aunt", "", "", people.club_staff
+    )
+    consent = services.give_consent(
+        **terms(child=newer, guardian=guardian, user=people.club_staff)
+    )
+
+    event = decisions.merge(child, newer, people.steward)
+
+    assert new_child_of(club) == child
+    assert held_by(child)[0] >= {consent.pk} and guardian.pk in held_by(child)[1]
+    assert held_by(newer) == (set(), set())
+    assert event.summary["consents_moved"] == [[consent.pk, newer.pk, child.pk]]
+    # The consent page of the child in use lists it, and it can be revoked.
+    client.force_login(people.club_staff)
+    page = client.get(reverse("consent:child", args=[child.public_id]))
+    assert reverse("consent:revoke", args=[consent.pk]) in page.content.decode()
+
+    decisions.undo(event, people.steward)
+
+    assert held_by(newer) == ({consent.pk}, {guardian.pk})
+    assert consent.pk not in held_by(child)[0]
+
+
+def test_the_steward_is_told_what_stayed_when_records_went_both_ways(
+    client, community, people, child, guardian, consent
+):
+    duplicate = SourceRecordFactory(organization=community.district, child=child)
+    client.force_login(people.steward)
+
+    response = client.post(
+        reverse("linkage:split", args=[child.public_id]),
+        {"records": [duplicate.pk]},
+        follow=True,
+    )
+
+    (message,) = [str(m) for m in response.context["messages"]]
+    assert f"Check child {child.public_id}: 2 consents and guardians stayed" in message
+    assert "ask it which child they are for" in message
+    event = MappingEvent.objects.get()
+    assert event.summary["consents_kept"] == [[consent.pk, child.pk]]
+    assert event.summary["guardians_kept"] == [[guardian.pk, child.pk]]
+
+
+def test_a_consent_and_the_one_it_superseded_travel_together(
+    community, people, child, guardian, consent, terms
+):
+    # The steward re-signs the district's consent from a written request: the
+    # new consent goes where the district's records go, as the first did.
+    parts = {key: value for key, value in terms().items() if key != "child"}
+    newer = services.resign(consent, **{**parts, "user": people.steward})
+    district = child.source_records.get()
+    SourceRecordFactory(organization=community.club, child=child)
+
+    decisions.split(child, [district], people.steward)
+
+    moved_to = new_child_of(district)
+    assert held_by(moved_to)[0] == {consent.pk, newer.pk}
+
+
+def test_what_was_recorded_on_a_split_off_child_goes_back_with_the_undo(
+    community, people, child, guardian, terms
+):
+    district = child.source_records.get()
+    SourceRecordFactory(organization=community.club, child=child)
+    event = decisions.split(child, [district], people.steward)
+    split_off = new_child_of(district)
+    added = services.add_guardian(
+        split_off, "Lee Example", "aunt", "", "", people.district_staff
+    )
+    consent = services.give_consent(**terms(child=split_off, guardian=added))
+
+    decisions.undo(event, people.steward)
+
+    assert new_child_of(district) == child
+    assert held_by(child) == ({consent.pk}, {guardian.pk, added.pk})

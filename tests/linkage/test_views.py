@@ -198,6 +198,27 @@ class TestTheReviewQueue:
         assert values["Gender"] == ("***", "***")
         assert "Male" not in page
 
+    def test_a_school_and_grade_are_hidden_whole_from_a_steward_who_may_not_read(
+        self, client, people, one_pair
+    ):
+        SourceRecord.objects.filter(
+            pk__in=[one_pair.record_a_id, one_pair.record_b_id]
+        ).update(school="Willow Creek Elementary", grade="1")
+        ReviewItem.objects.filter(pk=one_pair.pk).update(
+            comparison=[{"comparison": "school", "level": "same", "weight": 1.0}]
+        )
+        client.force_login(people.steward)
+
+        response = client.get(reverse("linkage:review"))
+
+        (school,) = response.context["pairs"][0].fields
+        assert (school.label, school.a, school.b) == (
+            "School and grade",
+            "***, ***",
+            "***, ***",
+        )
+        assert "Willow" not in page_of(response) and "W*****" not in page_of(response)
+
     def test_a_steward_on_the_staff_of_an_organization_reads_its_records(
         self, client, community, people, one_pair
     ):

@@ -174,7 +174,7 @@ def _split_message(
 
 
 def followed_note(event: MappingEvent) -> str:
-    """Say how many consents and guardians went with the change's records."""
+    """Say which consents and guardians went with the records, which stayed."""
     consents = len(event.summary.get("consents_moved", []))
     guardians = len(event.summary.get("guardians_moved", []))
     notes = []
@@ -195,6 +195,27 @@ def followed_note(event: MappingEvent) -> str:
                 guardians,
             )
             % {"count": guardians}
+        )
+    kept = [
+        *event.summary.get("consents_kept", []),
+        *event.summary.get("guardians_kept", []),
+    ]
+    if kept:
+        children = Child.objects.filter(pk__in={child for _pk, child in kept})
+        notes.append(
+            ngettext(
+                "Check child %(ids)s: %(count)s consent or guardian stayed there "
+                "although the organization that recorded it now has records on both "
+                "sides; ask it which child it is for.",
+                "Check child %(ids)s: %(count)s consents and guardians stayed there "
+                "although the organization that recorded them now has records on "
+                "both sides; ask it which child they are for.",
+                len(kept),
+            )
+            % {
+                "count": len(kept),
+                "ids": ", ".join(children.values_list("public_id", flat=True)),
+            }
         )
     return " ".join(notes)
 

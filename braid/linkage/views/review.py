@@ -49,9 +49,10 @@ ANSWER_KEYS: dict[str, str] = {
 BAR_FULL_BITS = 10.0
 
 # Shown in place of a value with few possible answers, which masking letter
-# by letter would give away (``Female`` as ``F*****``).
+# by letter would give away (``Female`` as ``F*****``; a community's schools
+# are few enough to know by their initials).
 HIDDEN = "***"
-WHOLLY_HIDDEN = {"gender", "grade"}
+WHOLLY_HIDDEN = {"gender", "grade", "school"}
 COMPARISON_LABELS = {
     "first_name": gettext_lazy("First name"),
     "last_name": gettext_lazy("Last name"),
