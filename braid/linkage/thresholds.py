@@ -30,6 +30,11 @@ class Labelled:
         return self.weight >= auto_link and not self.held
 
 
+# Below this many settled pairs one more answer moves a share by several
+# points: the figures are a first hint, and the page says so.
+FEW_SETTLED = 30
+
+
 @dataclass(frozen=True)
 class Expected:
     labelled: int
@@ -48,6 +53,10 @@ class Expected:
     review_recall: float | None
     # Of the pairs people called different, the share dismissed unseen.
     dismissed: float | None
+
+    @property
+    def few(self) -> bool:
+        return 0 < self.labelled < FEW_SETTLED
 
 
 def expected(labels: Sequence[Labelled], auto_link: float, review: float) -> Expected:

@@ -1,5 +1,8 @@
 """Guardians and consents follow the records they were recorded from."""
 
+import io
+
+from django.core.management import call_command
 from django.urls import reverse
 
 from braid.children.models import Child, SourceRecord
@@ -239,3 +242,23 @@ def test_what_was_recorded_on_a_split_off_child_goes_back_with_the_undo(
 
     assert new_child_of(district) == child
     assert held_by(child) == ({consent.pk}, {guardian.pk, added.pk})
+
+
+def test_the_relink_command_says_what_went_with_the_records(
+    community, people, child, guardian, terms
+):
+    SourceRecordFactory(
+        organization=community.club, child=child, first_name="Leo", last_name="Ng"
+    )
+    club_guardian = services.add_guardian(
+        child, "Lee Example", "aunt", "", "", people.club_staff
+    )
+    services.give_consent(**terms(guardian=club_guardian, user=people.club_staff))
+    out = io.StringIO()
+
+    call_command("link", "--all", "--yes", stdout=out)
+
+    assert (
+        "Consents and guardians that went with the records they were recorded "
+        "from: 1 and 1." in out.getvalue()
+    )

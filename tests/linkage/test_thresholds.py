@@ -1,5 +1,10 @@
 """What the thresholds would do, measured on the pairs people settled."""
 
+import io
+
+from django.core.management import call_command
+from django.urls import reverse
+
 from braid.children.models import SourceRecord
 from braid.linkage import decisions, thresholds
 from braid.linkage.models import ReviewItem
@@ -53,3 +58,30 @@ def test_settled_pairs_with_two_state_ids_are_marked_held(send, community, peopl
     assert labels[True].weight > 2.0
     assert not labels[True].same
     assert not labels[False].same
+
+
+def test_few_settled_pairs_are_said_to_be_few():
+    def settled(count):
+        labels = [Labelled(weight=5.0, same=True, answered=True)] * count
+        return thresholds.expected(labels, auto_link=2.0, review=-2.0)
+
+    assert settled(1).few and settled(thresholds.FEW_SETTLED - 1).few
+    assert not settled(thresholds.FEW_SETTLED).few
+    assert not settled(0).few
+
+
+def test_the_page_and_the_command_warn_when_few_pairs_are_settled(
+    client, send, community, people
+):
+    send(community.district, "D1,S101,Noah,Kim,2015-03-07,M,,")
+    send(community.club, "C1,S901,Noah,Kim,2015-03-07,M,,")
+    decisions.decide(ReviewItem.objects.get(), False, people.steward)
+    client.force_login(people.steward)
+
+    page = client.get(reverse("linkage:thresholds")).content.decode()
+    out = io.StringIO()
+    call_command("link", "thresholds", stdout=out)
+
+    assert "Only 1 pair has been settled so far" in page
+    assert "On the 1 pair settled so far" in out.getvalue()
+    assert "Few pairs are settled yet" in out.getvalue()

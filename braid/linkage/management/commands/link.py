@@ -40,6 +40,7 @@ USES: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
     "status": (frozenset({"format"}), ("text", "json")),
 }
 USAGE = 2
+FOLLOWING = ("consents", "guardians")
 
 
 class Command(BaseCommand):
@@ -160,6 +161,22 @@ class Command(BaseCommand):
                 return
         event = engine.apply_relink(plan, user)
         self.stdout.write(f"Applied as change #{event.pk}.")
+        summary = event.summary
+        moved = [len(summary.get(f"{kind}_moved", [])) for kind in FOLLOWING]
+        kept = [len(summary.get(f"{kind}_kept", [])) for kind in FOLLOWING]
+        if any(moved):
+            self.stdout.write(
+                "Consents and guardians that went with the records they were "
+                "recorded from: {} and {}.".format(*moved)
+            )
+        if any(kept):
+            self.stdout.write(
+                "Consents and guardians that stayed although the organization "
+                "that recorded them now has records on both sides: {} and {} "
+                "(the change's entry on the Changes page names the children).".format(
+                    *kept
+                )
+            )
 
     def _train(self, options: dict[str, Any], user: User | None) -> None:
         try:
@@ -350,8 +367,14 @@ def _expected_text(figures: thresholds.Expected) -> str:
     def percent(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.1%}"
 
+    pairs = "pair" if figures.labelled == 1 else "pairs"
+    few = (
+        " Few pairs are settled yet: one more answer can move these figures a long way."
+        if figures.few
+        else ""
+    )
     return (
-        f"On the {figures.labelled} pairs settled so far ({figures.answered} "
+        f"On the {figures.labelled} {pairs} settled so far ({figures.answered} "
         f"answered in review, {figures.labelled - figures.answered} implied by "
         f"merges, splits and moves; {figures.same} the same child): precision "
         f"of automatic links {percent(figures.auto_precision)}, "
@@ -359,7 +382,7 @@ def _expected_text(figures: thresholds.Expected) -> str:
         f"of the same-child pairs reach review or better, and "
         f"{percent(figures.dismissed)} of the different-children pairs fall below it. "
         "Pairs a rule sends to review whatever their weight (possible twins, two "
-        "different state student IDs) are not counted as automatic links."
+        "different state student IDs) are not counted as automatic links." + few
     )
 
 
