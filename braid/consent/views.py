@@ -8,7 +8,7 @@ guardians by number, and verifies consents against their scans.
 """
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -148,10 +148,29 @@ def _row(
         "purposes": purpose_labels(consent.purposes),
         "categories": category_labels(consent.categories),
         "endings": endings(consent),
+        "first_day": _day_starting(consent.valid_from),
+        "last_day": _day_before(consent.valid_until),
         "verification": verification,
         "awaits_check": verification is None and names_its_recorder(consent),
         "may_verify": is_steward and verification is None and bool(consent.scan),
     }
+
+
+def _day_starting(moment: datetime | None) -> date | None:
+    """Return the day a moment starts, when it is a local midnight."""
+    if moment is None:
+        return None
+    local = timezone.localtime(moment)
+    return local.date() if local.time() == time.min else None
+
+
+def _day_before(moment: datetime | None) -> date | None:
+    """Return the last whole day before a local midnight: "through" that day.
+
+    The form's "in force through" day is stored as the midnight that ends it.
+    """
+    day = _day_starting(moment)
+    return day - timedelta(days=1) if day else None
 
 
 def names_its_recorder(consent: Consent) -> bool:

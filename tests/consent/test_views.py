@@ -13,6 +13,7 @@ from braid.community.models import Role
 from braid.community.services import add_member
 from braid.consent import services
 from braid.consent.evaluation import ConsentFacts, Request, evaluate
+from braid.consent.forms import start_of
 from braid.consent.models import Consent, ConsentEvent, Guardian
 from tests.consent.conftest import close_quietly, upload
 from tests.factories import PASSWORD, MembershipFactory, SourceRecordFactory
@@ -519,3 +520,22 @@ def test_someone_acting_for_two_organizations_is_asked_which_records_it(
 
     client.post(url, entry(version, guardian, organization=community.district.pk))
     assert Consent.objects.get().organization == community.district
+
+
+def test_the_days_a_consent_is_in_force_read_as_they_were_entered(
+    client, people, child, terms
+):
+    services.give_consent(
+        **terms(
+            signed_at=start_of(date(2026, 8, 20)),
+            valid_from=start_of(date(2026, 9, 1)),
+            valid_until=start_of(date(2027, 8, 2)),
+        )
+    )
+    client.force_login(people.district_staff)
+
+    page = client.get(reverse("consent:child", args=[child.public_id]))
+
+    text = page.content.decode()
+    assert "from 09/01/2026" in text and "through 08/01/2027" in text
+    assert "midnight" not in text
