@@ -1,13 +1,14 @@
 """The linkage model, the steward's thresholds, decisions, the review queue."""
 
+import json
 import math
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from braid.children.models import SourceRecord
+from braid.children.models import Child, SourceRecord
 
 # Match weights (in bits) the steward starts from. Measured on the benchmark
 # data sets (bench/linkage.py): above the first, a pair is linked without
@@ -18,6 +19,14 @@ DEFAULT_REVIEW_WEIGHT = -2.0
 # Match weights are in bits; a pair's total rarely leaves this range and a
 # threshold outside it would link everything or nothing.
 WEIGHT_LIMIT = 60.0
+
+# How each database reads a JSON list of ids as rows, for noting what a
+# mapping change touched. SQLite needs the WHERE to read the ON CONFLICT
+# that follows as the INSERT's.
+TOUCHED_IDS = {
+    "postgresql": "value::bigint FROM jsonb_array_elements_text(%s::jsonb)",
+    "sqlite": "value FROM json_each(%s) WHERE true",
+}
 
 
 class ThresholdError(ValueError):
@@ -143,6 +152,8 @@ class MappingEvent(models.Model):
     lists ``[child_id, into_child_id]`` for children retired by the change.
     A change that withdraws or restores decisions lists their pairs as
     ``[record_a_id, record_b_id]`` under ``decided_pairs`` in ``summary``.
+    Saving a change notes the children and records these name, as
+    ``TouchedChild`` and ``TouchedRecord`` rows.
     """
 
     class Kind(models.TextChoices):
@@ -182,6 +193,113 @@ class MappingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A child's page finds its changes through what each one touched,
+        # so the two are written together.
+        adding = self._state.adding
+        fields = kwargs.get("update_fields")
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if adding:
+                self._note_touches(self.touched_children(), self.touched_records())
+            elif fields is None or {"moves", "merged", "revived"} & set(fields):
+                TouchedChild.objects.filter(event=self).delete()
+                TouchedRecord.objects.filter(event=self).delete()
+                self._note_touches(self.touched_children(), self.touched_records())
+            elif "summary" in fields:
+                # Of the summary, only its decided pairs name what was touched.
+                self._note_touches(set(), self._decided_records())
+
+    def touched_children(self) -> set[int]:
+        """Return the children records moved from or to, retired or revived."""
+        moved = [c for _record, was, now in self.moves for c in (was, now)]
+        paired = [c for pair in [*self.merged, *self.revived] for c in pair]
+        return {c for c in [*moved, *paired] if c is not None}
+
+    def touched_records(self) -> set[int]:
+        """Return the records moved and those whose decisions it took back."""
+        moved = {record for record, _was, _now in self.moves}
+        return moved | self._decided_records()
+
+    def _decided_records(self) -> set[int]:
+        pairs = self.summary.get("decided_pairs", [])
+        return {record for pair in pairs for record in pair}
+
+    def _note_touches(self, children: set[int], records: set[int]) -> None:
+        connection = connections[self._state.db or DEFAULT_DB_ALIAS]
+        elements = TOUCHED_IDS[connection.vendor]
+        # Each list goes as one JSON value the database unpacks: a full
+        # re-link touches hundreds of thousands of children and records,
+        # and a model instance, or placeholders, for each made saving it
+        # many times slower. A summary saved again names pairs that may be
+        # noted already.
+        with connection.cursor() as cursor:
+            for model, column, ids in (
+                (TouchedChild, "child_id", children),
+                (TouchedRecord, "record_id", records),
+            ):
+                if not ids:
+                    continue
+                table = connection.ops.quote_name(model._meta.db_table)
+                cursor.execute(
+                    f"INSERT INTO {table} (event_id, {column}) "
+                    f"SELECT %s, {elements} ON CONFLICT DO NOTHING",
+                    [self.pk, json.dumps(sorted(ids))],
+                )
+
+
+class TouchedChild(models.Model):
+    """A child a mapping change moved records from or to, retired or revived.
+
+    A child's page lists the changes that touched the child or the children
+    merged into it; these rows find them without reading every change's
+    moves. The child is not held by a constraint, as the change's own lists
+    do not hold it: the history outlives what it names.
+    """
+
+    pk = models.CompositePrimaryKey("child", "event")
+    # The primary key, led by the child, is the index a child's page reads.
+    child = models.ForeignKey(
+        Child,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    event = models.ForeignKey(MappingEvent, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("child a mapping change touched")
+        verbose_name_plural = _("children mapping changes touched")
+
+    def __str__(self) -> str:
+        return f"#{self.event_id}: child {self.child_id}"
+
+
+class TouchedRecord(models.Model):
+    """A record a mapping change moved, or whose decision it took back.
+
+    The record is not held by a constraint, for the reason a touched child
+    is not.
+    """
+
+    pk = models.CompositePrimaryKey("record", "event")
+    record = models.ForeignKey(
+        SourceRecord,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    event = models.ForeignKey(MappingEvent, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("record a mapping change touched")
+        verbose_name_plural = _("records mapping changes touched")
+
+    def __str__(self) -> str:
+        return f"#{self.event_id}: record {self.record_id}"
 
 
 class StandingDecisions(models.Manager["PairDecision"]):

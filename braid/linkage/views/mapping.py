@@ -33,11 +33,42 @@ from braid.linkage.decisions import (
     record_label,
 )
 from braid.linkage.forms import FindChildForm, MergeForm, SplitForm, community_id_key
-from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
+from braid.linkage.models import (
+    MappingEvent,
+    PairDecision,
+    ReviewItem,
+    TouchedChild,
+    TouchedRecord,
+)
 from braid.linkage.views.common import require_steward
 
 CHANGES_PER_PAGE = 25
 HISTORY_LIMIT = 50
+# The kinds of change that may retire a child.
+RETIRING = [
+    MappingEvent.Kind.MERGE,
+    MappingEvent.Kind.RELINK,
+    MappingEvent.Kind.ROSTER,
+    MappingEvent.Kind.UNDO,
+]
+
+
+@dataclass(frozen=True)
+class EmptiedChild:
+    """A child an undo left without records, which leads to this one."""
+
+    child: Child
+    undo: MappingEvent
+
+    @property
+    def undone(self) -> MappingEvent:
+        assert self.undo.undoes is not None
+        return self.undo.undoes
+
+    @property
+    def made_by_split(self) -> bool:
+        """Say if the undone change was the split that made the child."""
+        return self.undone.kind == MappingEvent.Kind.SPLIT
 
 
 @dataclass(frozen=True)
@@ -340,6 +371,7 @@ def _render_child(
     readable = policy.readable_record_ids(request.user, here | {r.pk for r in others})
     merged_from = list(child.merged_children.order_by("merged_at", "pk"))
     history = _history(child, merged_from, here)
+    emptied = _emptied_by_undo(child, merged_from)
     context = {
         "child": child,
         "records": [
@@ -350,7 +382,12 @@ def _render_child(
             }
             for r in records
         ],
-        "merged_from": merged_from,
+        "merged_from": [c for c in merged_from if c.pk not in emptied],
+        "emptied_by_undo": [
+            EmptiedChild(child=c, undo=emptied[c.pk])
+            for c in merged_from
+            if c.pk in emptied
+        ],
         "decisions": [
             DecisionRow(
                 decision=d,
@@ -386,30 +423,50 @@ def _history(
 ) -> list[MappingEvent]:
     """Return the latest changes that moved this child's records or IDs."""
     child_ids = {child.pk} | {c.pk for c in merged_from}
-    found = []
-    # TODO: every change is read to find a child's; JSON containment is not
-    # portable to SQLite, and a table of the children each change touched
-    # would make this one indexed query.
-    events = MappingEvent.objects.select_related("created_by").order_by(
-        "-created_at", "-pk"
+    touched = (
+        TouchedChild.objects.filter(child__in=child_ids)
+        .values("event")
+        .union(TouchedRecord.objects.filter(record__in=record_ids).values("event"))
     )
-    for event in events.iterator(chunk_size=200):
-        if _touches(event, child_ids, record_ids):
-            found.append(event)
-            if len(found) == HISTORY_LIMIT:
-                break
+    return list(
+        MappingEvent.objects.filter(pk__in=touched)
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
+    )
+
+
+def _emptied_by_undo(
+    child: Child, merged_from: Sequence[Child]
+) -> dict[int, MappingEvent]:
+    """Return the undo that left each of these children without records.
+
+    An undo retires a child its records left, as a merge retires one; the
+    rest were merged. The latest change that retired each child says which.
+    """
+    wanted = {c.pk for c in merged_from}
+    if not wanted:
+        return {}
+    retiring = (
+        MappingEvent.objects.filter(
+            pk__in=TouchedChild.objects.filter(child__in=wanted).values("event"),
+            kind__in=RETIRING,
+        )
+        .select_related("undoes")
+        .only("kind", "merged", "undoes", "undoes__kind", "undoes__revived")
+        .order_by("-created_at", "-pk")
+    )
+    found: dict[int, MappingEvent] = {}
+    for event in retiring:
+        for retired in wanted & {c for c, into in event.merged if into == child.pk}:
+            wanted.discard(retired)
+            # An undo also merges again a child the change it undoes had
+            # brought back from a merge.
+            undone = event.undoes
+            if undone is not None and [retired, child.pk] not in undone.revived:
+                found[retired] = event
+        if not wanted:
+            break
     return found
-
-
-def _touches(event: MappingEvent, child_ids: set[int], record_ids: set[int]) -> bool:
-    for record_id, was, now in event.moves:
-        if record_id in record_ids or was in child_ids or now in child_ids:
-            return True
-    pairs = [*event.merged, *event.revived]
-    if any(a in child_ids or b in child_ids for a, b in pairs):
-        return True
-    decided = event.summary.get("decided_pairs", [])
-    return any(a in record_ids or b in record_ids for a, b in decided)
 
 
 def _event_rows(events: Sequence[MappingEvent]) -> list[dict[str, Any]]:
