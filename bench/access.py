@@ -2,12 +2,13 @@
 
 Builds a community on a fresh database (SQLite by default; PostgreSQL when
 DATABASE_URL is set): 10,000 children with a record from the school
-district, each with a parent's consent (some revoked, some denying), an
-active agreement from the district to an after-school club, and a club staff
-member. Then measures, each over the whole 10,000:
+district and one from an after-school club that serves them too, each with a
+parent's consent (some revoked, some denying), an active agreement from the
+district to the club, and a club staff member. Then measures, each over the whole 10,000:
 
-- decide_many for identifiable attendance (agreement, withholdings and
-  consent evaluated for every child),
+- decide_many for identifiable attendance on the district's records
+  (agreement, withholdings, consent and the club's own record of the child
+  evaluated for every child),
 - the same question at the de-identified level (no consent needed),
 - an identifiable export of demographics with its 10,000-ish disclosure
   entries written,
@@ -92,9 +93,10 @@ def build(how_many: int):
         )
 
     children = Child.objects.bulk_create(Child() for _ in range(how_many))
+    # The club reads the district's records only of the children it serves.
     SourceRecord.objects.bulk_create(
         SourceRecord(
-            organization=district,
+            organization=organization,
             local_id=f"{n:06d}",
             local_id_key=f"{n:06d}",
             first_name=f"Child{n}",
@@ -106,6 +108,7 @@ def build(how_many: int):
             link_rule=LinkRule.NEW_CHILD,
             linked_at=now,
         )
+        for organization in (district, club)
         for n, child in enumerate(children)
     )
     form = ConsentForm.objects.create(slug="bench", title="Bench")
@@ -136,7 +139,11 @@ def build(how_many: int):
         for c in consents[::7]
     )
     print(f"build: children={how_many} seconds={time.monotonic() - started:.1f}")
-    records = list(SourceRecord.objects.select_related("organization"))
+    records = list(
+        SourceRecord.objects.filter(organization=district).select_related(
+            "organization"
+        )
+    )
     return club_staff, records
 
 

@@ -8,7 +8,9 @@ organization that contributed it; reading it is one of:
   assigned no program), an evaluator de-identified data only;
 - anyone else: an active agreement from that contributor to the reader's
   organization for the category, purpose and level, not withheld by the
-  contributor; for identifiable data the child's consent as well.
+  contributor; for identifiable data the child's consent as well, and, when
+  the reader's organization contributes records of children itself, a
+  child it serves (holds a record of).
 
 Analysts read aggregates only, and the steward administers without reading
 identifiable data on any other grounds than these. Deny is the default, and
@@ -98,6 +100,8 @@ class _Context:
     consents: dict[int, list[evaluation.ConsentFacts]] = field(default_factory=dict)
     family: dict[int, int] = field(default_factory=dict)
     birth_dates: dict[int, date | None] = field(default_factory=dict)
+    # (organization, survivor): the reader's organizations' children
+    served: set[tuple[int, int]] = field(default_factory=set)
 
 
 def ask(
@@ -213,7 +217,10 @@ def _load(
         # Each survivor's consents, with those of the children merged into it.
         for member, facts in evaluation.load_facts(context.family).items():
             context.consents.setdefault(context.family[member], []).extend(facts)
-        context.birth_dates = _birth_dates(context.family)
+        providers = {
+            m.organization_id for m in context.memberships if m.organization.contributes
+        }
+        context.birth_dates, context.served = _records_of(context.family, providers)
     return context
 
 
@@ -337,6 +344,16 @@ def _through_agreements(
             continue
         if question.level != Level.IDENTIFIABLE:
             return _granted(agreement, membership, reasons=())
+        if not _serves(record, membership, context):
+            reasons.append(
+                _(
+                    "%(reader)s holds no record of this child, and reads other "
+                    "organizations' identifiable records only of the children "
+                    "it serves."
+                )
+                % {"reader": reader.name}
+            )
+            continue
         verdict = _consent(record, reader, context)
         if not verdict:
             reasons.append(
@@ -392,6 +409,26 @@ def _agreement_gap(
                 "agreement": title,
             }
     return ""
+
+
+def _serves(record: SourceRecord, membership: Membership, context: _Context) -> bool:
+    """Whether the member's organization may read the record's child by name
+    as one of the children it serves.
+
+    An organization that contributes children's records works with the
+    children it serves: a consent naming it does not open another
+    organization's records of a child it holds no record of (one whose
+    record a split has taken away, say). An organization that contributes
+    none, a funder or the backbone, reads as a data user, on the agreement
+    and the consent alone. Staff assigned programs have been held to those
+    programs' children already.
+    """
+    if not membership.organization.contributes:
+        return True
+    if context.program_records.get(membership.pk) is not None:
+        return True
+    survivor = context.family.get(record.child_id, record.child_id)
+    return (membership.organization_id, survivor) in context.served
 
 
 def _consent(
@@ -524,22 +561,31 @@ def _family(child_ids: Iterable[int]) -> dict[int, int]:
     return family
 
 
-def _birth_dates(family: dict[int, int]) -> dict[int, date | None]:
-    """The earliest date of birth any record gives each survivor.
+def _records_of(
+    family: dict[int, int], organizations: set[int]
+) -> tuple[dict[int, date | None], set[tuple[int, int]]]:
+    """Return the earliest date of birth any record gives each survivor, and
+    (organization, survivor) for each of the given organizations that holds
+    a record of it.
 
     When records disagree, the earliest makes the child 18 soonest: a
     parent's consent stops counting no later than it should.
     """
     earliest: dict[int, date | None] = {}
+    served: set[tuple[int, int]] = set()
     rows = (
         SourceRecord.objects.filter(child_id__in=list(family))
-        .exclude(birth_date=None)
-        .values("child_id")
+        .order_by()
+        .values("child_id", "organization_id")
         .annotate(born=Min("birth_date"))
-        .values_list("child_id", "born")
+        .values_list("child_id", "organization_id", "born")
     )
-    for child_id, born in rows:
+    for child_id, organization_id, born in rows:
         survivor = family[child_id]
+        if organization_id in organizations:
+            served.add((organization_id, survivor))
+        if born is None:
+            continue
         known = earliest.get(survivor)
         earliest[survivor] = born if known is None else min(known, born)
-    return earliest
+    return earliest, served

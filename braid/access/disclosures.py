@@ -9,7 +9,12 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from braid.access.models import GENESIS, Disclosure
+from braid.access.models import (
+    GENESIS,
+    DisclosedRecord,
+    Disclosure,
+    disclosed_record_ids,
+)
 from braid.children.models import Child
 from braid.community.models import Organization
 
@@ -79,7 +84,26 @@ def record_release(
         disclosure.hash = previous = disclosure.compute_hash()
         written.append(disclosure)
     Disclosure.objects.bulk_create(written)
+    _index_records(written)
     return written
+
+
+def _index_records(written: list[Disclosure]) -> None:
+    """Note which source records each entry released, for finding it later
+    by them."""
+    ids = {entry.sequence: entry.pk for entry in written}
+    if None in ids.values():
+        # A database that cannot return the ids of rows inserted in bulk.
+        ids = dict(
+            Disclosure.objects.filter(sequence__in=list(ids)).values_list(
+                "sequence", "pk"
+            )
+        )
+    DisclosedRecord.objects.bulk_create(
+        DisclosedRecord(disclosure_id=ids[entry.sequence], source_record_id=record)
+        for entry in written
+        for record in disclosed_record_ids(entry.grounds)
+    )
 
 
 def _without_query(reference: str) -> str:

@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from braid.agreements.models import LegalBasis, Level, Purpose
-from braid.children.models import PUBLIC_ID_LENGTH, Child
+from braid.children.models import PUBLIC_ID_LENGTH, Child, SourceRecord
 from braid.community.models import Organization
 
 GENESIS = "0" * 64
@@ -114,3 +114,58 @@ class Disclosure(models.Model):
     def compute_hash(self) -> str:
         text = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+class DisclosedRecord(models.Model):
+    """One source record an entry of the record of disclosures released.
+
+    An index of the records each entry's grounds name, written with the
+    entry and never changed. The entry keeps the child as it was known at
+    the release; the index lets a child's entries be found by the records
+    they released, wherever the mapping has put those records since. It
+    adds nothing the entry's hash does not cover: the grounds name the same
+    records.
+    """
+
+    disclosure = models.ForeignKey(
+        Disclosure, on_delete=models.PROTECT, related_name="records"
+    )
+    # No database constraint: the index must never stand in the way of a
+    # release, and an entry may name a record that no longer exists.
+    source_record = models.ForeignKey(
+        SourceRecord,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("disclosed record")
+        verbose_name_plural = _("disclosed records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disclosure", "source_record"],
+                name="one_index_row_per_disclosed_record",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.disclosure_id}:{self.source_record_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("The record of disclosures is append-only."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValidationError(_("The record of disclosures is append-only."))
+
+
+def disclosed_record_ids(grounds: Any) -> list[int]:
+    """Return the ids of the source records an entry's grounds name."""
+    found: dict[int, None] = {}
+    for item in grounds if isinstance(grounds, list) else []:
+        record = item.get("record") if isinstance(item, dict) else None
+        if type(record) is int:
+            found[record] = None
+    return list(found)

@@ -3,6 +3,9 @@
 Entries name the child as it was known at the release. A child merged into
 another since then keeps its entries, so both readers look a child up
 together with every child merged into it, whichever of their IDs is given.
+A parent's view goes further and follows the records each entry released:
+a split, a move or an undo may have taken them to another child since, and
+the parent with them.
 """
 
 from dataclasses import dataclass
@@ -10,12 +13,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from braid.access import policy
-from braid.access.models import Disclosure
+from braid.access.models import DisclosedRecord, Disclosure
 from braid.children.models import Child
 from braid.community.models import Organization
 from braid.consent.models import Guardian
@@ -67,6 +70,10 @@ def parent_entries(user: policy.AnyUser, child: Child) -> QuerySet[Disclosure]:
     is this user and whom no court order restricts. Anyone else gets an
     empty queryset rather than an error, so that a page built on it says no
     more about a child than that there is nothing to show.
+
+    The child's entries are those that released one of its records, under
+    whichever child ID the record had then; an entry none of whose records
+    can be traced any more stays with the child it was filed under.
     """
     if not user.is_authenticated or not user.is_active:
         return Disclosure.objects.none()
@@ -77,11 +84,28 @@ def parent_entries(user: policy.AnyUser, child: Child) -> QuerySet[Disclosure]:
         Q(restricted_at__isnull=True) | Q(restricted_at__gt=now)
     )
     return (
-        Disclosure.objects.filter(child_id__in=family)
+        Disclosure.objects.filter(_about(family))
         .filter(Exists(guardian))
         .select_related("child", "organization")
         .order_by("-sequence")
     )
+
+
+def _about(family: list[int]) -> Q:
+    """Match the entries that released a record the family holds now.
+
+    Records, not the child an entry was filed under, say whose data it was:
+    after a split the entry follows the records that left, and no longer
+    shows for the child they left.
+    """
+    held_now = DisclosedRecord.objects.filter(
+        source_record__child_id__in=family
+    ).values("disclosure_id")
+    # An inner join: only records that still exist can be followed.
+    traceable = DisclosedRecord.objects.filter(
+        disclosure=OuterRef("pk"), source_record__child_id__isnull=False
+    )
+    return Q(pk__in=held_now) | Q(Q(child_id__in=family), ~Exists(traceable))
 
 
 def grounds_summary(grounds: Any) -> str:

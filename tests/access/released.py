@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from braid.access.disclosures import Entry, record_release
 from braid.access.models import Disclosure
-from braid.children.models import Child
+from braid.children.models import Child, SourceRecord
 from braid.community.models import Organization
 
 MIGRATION = importlib.import_module(
@@ -31,7 +31,11 @@ def release(
     at: datetime | None = None,
     grounds: list[dict[str, object]] | None = None,
 ) -> list[Disclosure]:
-    """Record one release of the given children, as a release would."""
+    """Record one release of the given children, as a release would.
+
+    Unless told its grounds, each entry names the child's records, if it has
+    any, as released by their contributors.
+    """
     entries = [
         Entry(
             child_id=child.pk,
@@ -41,16 +45,7 @@ def release(
             level="identifiable",
             grounds=grounds
             if grounds is not None
-            else [
-                {
-                    "contributor": organization.pk,
-                    "record": child.pk,
-                    "category": categories[0],
-                    "agreement": 3,
-                    "consent": 7,
-                    "consent_version": 2,
-                }
-            ],
+            else _grounds(child, organization, categories[0]),
         )
         for child in children
     ]
@@ -65,9 +60,41 @@ def release(
         )
 
 
+def _grounds(
+    child: Child, organization: Organization, category: str
+) -> list[dict[str, object]]:
+    records = list(
+        SourceRecord.objects.filter(child=child)
+        .order_by("pk")
+        .values_list("pk", "organization_id")
+    )
+    named = records or [(None, organization.pk)]
+    return [
+        {
+            "contributor": contributor,
+            "record": record,
+            "category": category,
+            "agreement": 3,
+            "consent": 7,
+            "consent_version": 2,
+        }
+        for record, contributor in named
+    ]
+
+
 def run_sql(sql: str, params: list[object] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def remove(where: str) -> None:
+    """Delete the entries ``where`` picks, with the index of the records they
+    released first, as anyone removing entries would have to."""
+    run_sql(
+        "DELETE FROM access_disclosedrecord WHERE disclosure_id IN "
+        f"(SELECT id FROM access_disclosure WHERE {where})"
+    )
+    run_sql(f"DELETE FROM access_disclosure WHERE {where}")
 
 
 @contextmanager

@@ -22,7 +22,11 @@ def question(category="attendance", level=Level.IDENTIFIABLE, at=NOW, purpose=No
 
 @pytest.fixture
 def child(community):
-    return ChildFactory()
+    """A child the club serves too: it reads the district's records of the
+    children it holds a record of, and of no others."""
+    child = ChildFactory()
+    SourceRecordFactory(organization=community.club, child=child)
+    return child
 
 
 @pytest.fixture
@@ -388,6 +392,7 @@ def _records(community, people, how_many):
     records = []
     for _ in range(how_many):
         record = SourceRecordFactory(organization=community.district)
+        SourceRecordFactory(organization=community.club, child=record.child)
         consent(record.child, by=people.district_staff)
         records.append(record)
     return records

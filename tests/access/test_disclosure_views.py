@@ -198,6 +198,7 @@ class TestTheExport:
             response["Content-Disposition"],
         )
         header, *rows = export_rows(response)
+        record = entries[0].child.source_records.get()
         assert header[:6] == [
             "entry",
             "at_utc",
@@ -220,8 +221,8 @@ class TestTheExport:
                 "page",
                 "/children/7/",
                 '[{"agreement": 3, "category": "attendance", "consent": 7, '
-                f'"consent_version": 2, "contributor": {entries[0].organization_id}, '
-                f'"record": {entries[0].child_id}}}]',
+                f'"consent_version": 2, "contributor": {record.organization_id}, '
+                f'"record": {record.pk}}}]',
                 entries[0].hash,
             ]
         ]

@@ -1,6 +1,7 @@
 """Every kind of person, agreement state, consent state and level.
 
-For one child with a record from the school district, each person opens the
+For one child with a record from the school district, whom the after-school
+club serves as well (it holds a record of the child), each person opens the
 child's page and exports identifiable and de-identified data while the
 district's agreement and the parent's consent are in each of their states.
 The expected outcome comes from the rules written out plainly below, not
@@ -24,7 +25,12 @@ from braid.community.models import OrganizationKind, Role
 from braid.community.services import add_member
 from braid.consent.models import ConsentEvent
 from tests.access.builders import agreement, consent, guardian
-from tests.factories import PASSWORD, ChildFactory, SourceRecordFactory
+from tests.factories import (
+    PASSWORD,
+    ChildFactory,
+    OrganizationFactory,
+    SourceRecordFactory,
+)
 
 AGREEMENT_STATES = ["none", "draft", "active", "expired", "terminated"]
 CONSENT_STATES = [
@@ -40,6 +46,7 @@ PEOPLE = [
     "steward",
     "contributor-staff",
     "other-contributor-staff",
+    "unserving-contributor-staff",
     "analyst",
     "evaluator",
     "funder",
@@ -47,9 +54,14 @@ PEOPLE = [
 ]
 # What each kind of person is to the district's record: its own staff, a
 # recipient that may read identifiable data, one that may read de-identified
-# data only, or neither.
+# data only, or neither. A recipient that contributes records of children
+# itself (the literacy program) but holds none of this child reads none of
+# its identifiable data; the funder and the backbone contribute none.
 OWN = {"contributor-staff"}
 IDENTIFIABLE_RECIPIENTS = {"steward", "other-contributor-staff", "funder"}
+# Staff whose organization holds a record of the child: its page opens for
+# them on their own record, whatever they may read of the district's.
+SERVING = {"contributor-staff", "other-contributor-staff"}
 # The backbone receives de-identified data for program evaluation under an
 # agreement of its own; an identifiable agreement grants nothing
 # de-identified.
@@ -79,17 +91,30 @@ def expected(
 
 
 @pytest.fixture
-def users(community, people):
+def literacy(community):
+    """A program that contributes records of children, none of this one."""
+    return OrganizationFactory(name="Open Book Literacy", slug="literacy")
+
+
+@pytest.fixture
+def users(community, people, literacy):
     funder_admin = add_member(
         username="funder-admin",
         organization=community.funder,
         role=Role.ORG_ADMIN,
         password=PASSWORD,
     )
+    literacy_staff = add_member(
+        username="literacy-staff",
+        organization=literacy,
+        role=Role.STAFF,
+        password=PASSWORD,
+    )
     return {
         "steward": people.steward,
         "contributor-staff": people.district_staff,
         "other-contributor-staff": people.club_staff,
+        "unserving-contributor-staff": literacy_staff,
         "analyst": people.analyst,
         "evaluator": people.evaluator,
         "funder": funder_admin,
@@ -97,7 +122,7 @@ def users(community, people):
     }
 
 
-def set_up_agreement(state, community, people):
+def set_up_agreement(state, community, people, literacy):
     if state == "none":
         return
     today = timezone.localdate()
@@ -110,7 +135,7 @@ def set_up_agreement(state, community, people):
     agreement(
         by=people.steward,
         contributors=[community.district],
-        recipients=[community.club, community.backbone],
+        recipients=[community.club, community.backbone, literacy],
         recipient_kinds=[OrganizationKind.FUNDER],
         purposes=["service-coordination", "program-evaluation"],
         level=Level.IDENTIFIABLE,
@@ -130,6 +155,11 @@ def set_up_agreement(state, community, people):
         starts_on=today - timedelta(days=400),
         **terms,
     )
+
+
+def served(child, community):
+    """Give the child a record from the club, which serves it too."""
+    SourceRecordFactory(organization=community.club, child=child)
 
 
 def set_up_consent(state, child, people):
@@ -180,7 +210,14 @@ def exported(client, level, purpose):
 @pytest.mark.parametrize("consent_state", CONSENT_STATES)
 @pytest.mark.parametrize("agreement_state", AGREEMENT_STATES)
 def test_releases_follow_the_rules_and_each_is_recorded(
-    client, community, people, users, agreement_state, consent_state, quiet
+    client,
+    community,
+    people,
+    users,
+    literacy,
+    agreement_state,
+    consent_state,
+    quiet,
 ):
     child = ChildFactory()
     SourceRecordFactory(
@@ -189,7 +226,8 @@ def test_releases_follow_the_rules_and_each_is_recorded(
         first_name=NAME,
         birth_date=born(consent_state),
     )
-    set_up_agreement(agreement_state, community, people)
+    served(child, community)
+    set_up_agreement(agreement_state, community, people, literacy)
     set_up_consent(consent_state, child, people)
     case = (agreement_state, consent_state)
 
@@ -204,7 +242,8 @@ def test_releases_follow_the_rules_and_each_is_recorded(
 
         page = client.get(reverse("children:detail", args=[child.public_id]))
         assert (NAME in page.content.decode()) is shown, (person, case, "page")
-        assert page.status_code == (200 if anything else 403), (person, case)
+        opens = anything or person in SERVING
+        assert page.status_code == (200 if opens else 403), (person, case)
         after_page = Disclosure.objects.filter(child=child).count()
         recorded = anything and person not in OWN
         assert after_page - before == int(recorded), (person, case, "page record")
@@ -238,11 +277,12 @@ def test_releases_follow_the_rules_and_each_is_recorded(
 
 
 def test_every_entry_names_the_agreement_and_consent_that_allowed_it(
-    client, community, people, users
+    client, community, people, users, literacy
 ):
     child = ChildFactory()
     SourceRecordFactory(organization=community.district, child=child, first_name=NAME)
-    set_up_agreement("active", community, people)
+    served(child, community)
+    set_up_agreement("active", community, people, literacy)
     set_up_consent("active", child, people)
 
     for person in ("steward", "other-contributor-staff", "funder"):

@@ -6,7 +6,9 @@ stand on an agreement that is active, covers the recipient, the category,
 the purpose and the level and is not withheld by the contributor; and, for
 identifiable data, on a consent of the child that is in force at that
 moment, given by someone with authority, whose root covers the request, with
-no consent in force that plainly denies it. These checks are written out
+no consent in force that plainly denies it, and, when the reader's
+organization contributes records itself, on its holding a record of the
+child. These checks are written out
 here from the rules, independently of the decision point's code.
 """
 
@@ -122,6 +124,8 @@ scenarios = st.fixed_dictionaries(
         "age": st.integers(min_value=5, max_value=20),
         "person": mostly("club_staff", st.sampled_from(PEOPLE)),
         "contributor": mostly("district", st.just("club")),
+        # Whether the club holds a record of the child as well.
+        "served": mostly(True, st.just(False)),
         "category": st.sampled_from(CATEGORIES),
         "purpose": st.sampled_from(PURPOSES),
         "level": mostly(Level.IDENTIFIABLE, st.just(Level.DEIDENTIFIED)),
@@ -165,6 +169,8 @@ def build(scenario, orgs, people):
     record = SourceRecordFactory(
         organization=orgs[scenario["contributor"]], child=child, birth_date=born
     )
+    if scenario["served"] and scenario["contributor"] != "club":
+        SourceRecordFactory(organization=orgs["club"], child=child, birth_date=born)
     previous = None
     for terms in scenario["consents"]:
         fields = {
@@ -257,6 +263,13 @@ def root_covers(given_, reader, question):
     )
 
 
+def served_grounds_hold(record, reader):
+    if reader.contributes:
+        assert SourceRecord.objects.filter(
+            child=record.child, organization=reader
+        ).exists()
+
+
 def consent_grounds_hold(answer, record, reader, question):
     used = Consent.objects.get(pk=answer.consent_id)
     assert used.child_id == record.child_id
@@ -336,6 +349,7 @@ def test_no_release_without_its_grounds(scenario, orgs, people, users):
             agreement_grounds_hold(answer, record, reader, question)
             if question.level == Level.IDENTIFIABLE:
                 consent_grounds_hold(answer, record, reader, question)
+                served_grounds_hold(record, reader)
             else:
                 assert answer.consent_id is None
         if answer.own:
@@ -384,6 +398,7 @@ def test_the_generator_can_reach_an_identifiable_release(scenario, orgs, people,
         ],
         "age": 10,
         "contributor": "district",
+        "served": True,
     }
     with transaction.atomic():
         record = build(scenario, orgs, people)

@@ -192,15 +192,23 @@ def test_an_identifiable_export_writes_one_disclosure_per_child(
     client, community, people, club_record, shared
 ):
     records = [SourceRecordFactory(organization=community.district) for _ in range(3)]
+    for record in records:
+        SourceRecordFactory(organization=community.club, child=record.child)
     for record in records[:2]:
         consent(record.child, by=people.district_staff)
+    # Consent alone does not bring in a child the club does not serve.
+    unserved = SourceRecordFactory(organization=community.district)
+    consent(unserved.child, by=people.district_staff)
 
     header, *rows = export(client, people.club_staff)
 
     assert header[:3] == ["community_id", "organization", "local_id"]
     shared_ids = {r.child.public_id for r in records[:2]}
     assert {row[0] for row in rows if row[1] == "district"} == shared_ids
-    assert {row[0] for row in rows if row[1] == "club"} == {club_record.child.public_id}
+    assert {row[0] for row in rows if row[1] == "club"} == {
+        club_record.child.public_id,
+        *(r.child.public_id for r in records),
+    }
     assert (
         set(Disclosure.objects.values_list("child__public_id", flat=True)) == shared_ids
     )
@@ -211,6 +219,7 @@ def test_an_export_released_after_a_revocation_leaves_the_child_out(
     community, people, shared
 ):
     record = SourceRecordFactory(organization=community.district)
+    SourceRecordFactory(organization=community.club, child=record.child)
     given = consent(record.child, by=people.district_staff)
     ConsentEvent.objects.create(
         consent=given,
@@ -227,11 +236,14 @@ def test_an_export_released_after_a_revocation_leaves_the_child_out(
     }
 
     _, rows_at_959 = release.export_rows(**asked, at=moment(2025, 6, 2, 9, 59))
-    assert [r[0] for r in rows_at_959] == [record.child.public_id]
+    assert [r[:2] for r in rows_at_959] == [
+        [record.child.public_id, "district"],
+        [record.child.public_id, "club"],
+    ]
     written = Disclosure.objects.count()
 
     _, rows_at_1001 = release.export_rows(**asked, at=moment(2025, 6, 2, 10, 1))
-    assert rows_at_1001 == []
+    assert [r[1] for r in rows_at_1001] == ["club"]
     assert Disclosure.objects.count() == written
 
 
@@ -286,6 +298,7 @@ def test_an_export_asks_the_database_as_often_for_many_children_as_for_few(
     def queries_for(how_many):
         for _ in range(how_many):
             record = SourceRecordFactory(organization=community.district)
+            SourceRecordFactory(organization=community.club, child=record.child)
             consent(record.child, by=people.district_staff)
             EnrollmentFactory(
                 organization=community.district,
@@ -306,7 +319,8 @@ def test_an_export_asks_the_database_as_often_for_many_children_as_for_few(
     few, few_rows = queries_for(3)
     many, many_rows = queries_for(30)
 
-    assert (few_rows, many_rows) == (3, 33)
+    # Each child's district record and the club's own.
+    assert (few_rows, many_rows) == (6, 66)
     assert few == many
 
 
@@ -315,6 +329,7 @@ def test_a_childs_page_asks_the_database_a_fixed_number_of_times(
 ):
     def queries_for(records):
         child = ChildFactory()
+        SourceRecordFactory(organization=community.club, child=child)
         for _ in range(records):
             record = SourceRecordFactory(organization=community.district, child=child)
             EnrollmentFactory(

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from braid.access.models import GENESIS, Disclosure
 from braid.children.models import Child
-from tests.access.released import MIGRATION, release, run_sql, unguarded
+from tests.access.released import MIGRATION, release, remove, run_sql, unguarded
 from tests.factories import ChildFactory
 
 
@@ -120,19 +120,19 @@ class TestTampering:
 
     def test_it_finds_a_removed_entry(self, chain):
         with unguarded():
-            run_sql("DELETE FROM access_disclosure WHERE sequence = 2")
+            remove("sequence = 2")
 
         assert verify_broken() == ["entry 3: entry 2 is missing: removed"]
 
     def test_it_finds_removed_entries_at_the_start(self, chain):
         with unguarded():
-            run_sql("DELETE FROM access_disclosure WHERE sequence <= 2")
+            remove("sequence <= 2")
 
         assert verify_broken() == ["entry 3: entries 1 to 2 are missing: removed"]
 
     def test_it_finds_an_entry_put_in_the_place_of_another(self, chain):
         with unguarded():
-            run_sql("DELETE FROM access_disclosure WHERE sequence = 3")
+            remove("sequence = 3")
             insert(copy_of(chain[2], reference="/children/forged/"))
 
         assert verify_broken() == [
@@ -161,7 +161,7 @@ class TestTampering:
             run_sql(
                 "UPDATE access_disclosure SET level = 'aggregate' WHERE sequence = 1"
             )
-            run_sql("DELETE FROM access_disclosure WHERE sequence = 4")
+            remove("sequence = 4")
 
         assert verify_broken() == [
             "entry 1: its content does not match its hash: it was changed",
