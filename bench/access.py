@@ -4,7 +4,8 @@ Builds a community on a fresh database (SQLite by default; PostgreSQL when
 DATABASE_URL is set): 10,000 children with a record from the school
 district and one from an after-school club that serves them too, each with a
 parent's consent (some revoked, some denying), an active agreement from the
-district to the club, and a club staff member. Then measures, each over the whole 10,000:
+district to the club, and a club staff member. Then measures, each over the
+whole 10,000:
 
 - decide_many for identifiable attendance on the district's records
   (agreement, withholdings, consent and the club's own record of the child
