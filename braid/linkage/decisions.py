@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from braid.children.models import Child, LinkRule, SourceRecord
 from braid.community.models import Organization
 from braid.linkage.clustering import Pair, pair
-from braid.linkage.engine import obsolete_joined_reviews, restore_reviews
+from braid.linkage.engine import (
+    lead_retired_ids,
+    obsolete_joined_reviews,
+    records_given_up,
+    repointed_lists,
+    restore_reviews,
+)
 from braid.linkage.following import follow_records, put_back
 from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
 
@@ -239,6 +245,9 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
     for child_id, into in event.revived:
         Child.objects.filter(pk=child_id).update(merged_into_id=into, merged_at=stamp)
     emptied = _retire_emptied(moves, stamp)
+    settled = {c for c, _into in [*event.merged, *event.revived, *emptied]}
+    led = lead_retired_ids(moves, settled)
+    led_merged, led_revived = repointed_lists(led)
 
     taking_back = list(
         PairDecision.standing.select_for_update().filter(event=event).order_by("pk")
@@ -250,12 +259,15 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
     summary: dict[str, object] = {**_decided_pairs([*restoring, *superseded])}
     if reopened:
         summary["reopened"] = reopened
+    led_back = [[c, now, was] for c, was, now in event.summary.get("repointed", [])]
+    if led_back or led:
+        summary["repointed"] = [*led_back, *led]
     reversal = MappingEvent.objects.create(
         kind=MappingEvent.Kind.UNDO,
         created_by=user,
         moves=moves,
-        merged=[*([c, i] for c, i in event.revived), *emptied],
-        revived=[[c, i] for c, i in event.merged],
+        merged=[*([c, i] for c, i in event.revived), *emptied, *led_merged],
+        revived=[*([c, i] for c, i in event.merged), *led_revived],
         summary=summary,
         undoes=event,
     )
@@ -612,15 +624,21 @@ def _move(
     record.save(update_fields=["child", "link_rule", "linked_by", "linked_at"])
 
     left_apart = sorted({r.pk for r in apart})
+    moves = [[record.pk, from_child.pk, to_child.pk]]
+    led = lead_retired_ids(moves)
+    led_merged, led_revived = repointed_lists(led)
     event = MappingEvent.objects.create(
         kind=MappingEvent.Kind.MOVE,
         created_by=user,
-        moves=[[record.pk, from_child.pk, to_child.pk]],
+        moves=moves,
+        merged=led_merged,
+        revived=led_revived,
         summary={
             "records_moved": 1,
             "record": record.pk,
             "partner": partner.pk,
             "apart_from": left_apart,
+            **({"repointed": led} if led else {}),
         },
     )
     follow_records(event)
@@ -657,12 +675,19 @@ def _merge(a: Child, b: Child, user: User) -> MappingEvent:
     other.merged_into, other.merged_at = survivor, now
     other.save(update_fields=["merged_into", "merged_at"])
     logger.info("Child %s merged into %s", other.pk, survivor.pk)
+    moves = [[r.pk, other.pk, survivor.pk] for r in moving]
+    led = lead_retired_ids(moves, settled={other.pk})
+    led_merged, led_revived = repointed_lists(led)
     event = MappingEvent.objects.create(
         kind=MappingEvent.Kind.MERGE,
         created_by=user,
-        moves=[[r.pk, other.pk, survivor.pk] for r in moving],
-        merged=[[other.pk, survivor.pk]],
-        summary={"records_moved": len(moving)},
+        moves=moves,
+        merged=[[other.pk, survivor.pk], *led_merged],
+        revived=led_revived,
+        summary={
+            "records_moved": len(moving),
+            **({"repointed": led} if led else {}),
+        },
     )
     follow_records(event)
     return event
@@ -693,12 +718,19 @@ def _split(child: Child, records: Sequence[SourceRecord], user: User) -> Mapping
     SourceRecord.objects.bulk_update(
         moving, ["child", "link_rule", "linked_by", "linked_at"]
     )
+    moves = [[r.pk, child.pk, target.pk] for r in moving]
+    led = lead_retired_ids(moves, settled={target.pk})
+    led_merged, led_revived = repointed_lists(led)
     event = MappingEvent.objects.create(
         kind=MappingEvent.Kind.SPLIT,
         created_by=user,
-        moves=[[r.pk, child.pk, target.pk] for r in moving],
-        revived=revived,
-        summary={"records_moved": len(moving)},
+        moves=moves,
+        merged=led_merged,
+        revived=[*revived, *led_revived],
+        summary={
+            "records_moved": len(moving),
+            **({"repointed": led} if led else {}),
+        },
     )
     follow_records(event)
     for left, right in product(moving, staying):
@@ -719,7 +751,7 @@ def _split_target(
     """
     staying = {r.pk for r in members} - chosen
     merged = list(child.merged_children.filter(merged_into=child).order_by("pk"))
-    brought = _records_merged_from(merged, child)
+    brought = _records_merged_from(merged, members)
     for moving_ids in (chosen, staying):
         for previous in merged:
             came_from = brought.get(previous.pk)
@@ -730,28 +762,18 @@ def _split_target(
     return Child.objects.create(), [], chosen
 
 
-def _records_merged_from(merged: Sequence[Child], into: Child) -> dict[int, set[int]]:
-    """Return, for each merged child, the records it brought into ``into``.
+def _records_merged_from(
+    merged: Sequence[Child], members: Sequence[SourceRecord]
+) -> dict[int, set[int]]:
+    """Return, for each child leading here, which of its records are here.
 
-    A merge, a re-link or an undo may have retired the child; the records it
-    gave up are the moves from it to the child it leads to, in the latest
-    change that retired it. The history is read once for all of them.
+    A merge, a re-link or an undo may have retired the child, and a later
+    change may have led it here after its records: its records are those it
+    gave up when it was retired.
     """
-    wanted = {m.pk for m in merged}
-    found: dict[int, set[int]] = {}
-    if not wanted:
-        return found
-    for event in MappingEvent.objects.order_by("-pk").iterator(chunk_size=200):
-        for was in wanted - found.keys():
-            if [was, into.pk] in event.merged:
-                found[was] = {
-                    record_id
-                    for record_id, source, now in event.moves
-                    if source == was and now == into.pk
-                }
-        if found.keys() == wanted:
-            break
-    return found
+    here = {record.pk for record in members}
+    given = records_given_up([m.pk for m in merged]) if merged else {}
+    return {child_id: records & here for child_id, records in given.items()}
 
 
 def _settle_queue(event: MappingEvent) -> None:

@@ -34,6 +34,7 @@ from braid.linkage.models import (
     MappingEvent,
     PairDecision,
     ReviewItem,
+    TouchedChild,
 )
 from braid.linkage.scoring import ScoredPair, Scorer, TermFrequencies
 
@@ -415,12 +416,16 @@ def _move_relinked(
     summary: dict[str, Any] = {"records_moved": len(moves), "roster_batch": batch}
     if obsoleted := _moved_pairs(set_aside, {record_id for record_id, *_ in moves}):
         summary["reviews_obsoleted"] = obsoleted
+    led = lead_retired_ids(moves, settled={child_id for child_id, _ in merged})
+    led_merged, led_revived = repointed_lists(led)
+    if led:
+        summary["repointed"] = led
     event = MappingEvent.objects.create(
         kind=MappingEvent.Kind.ROSTER,
         created_by=user,
         moves=moves,
-        merged=merged,
-        revived=[],
+        merged=[*merged, *led_merged],
+        revived=led_revived,
         summary=summary,
     )
     follow_records(event)
@@ -828,6 +833,146 @@ def restore_reviews(summary: dict[str, Any]) -> None:
         )
 
 
+# --- Where retired IDs lead ------------------------------------------------
+
+
+def lead_retired_ids(
+    moves: Sequence[Sequence[int]], settled: Collection[int] = ()
+) -> list[list[int]]:
+    """Lead each retired ID whose records ``moves`` took to where they are.
+
+    A retired ID (a merged child, or one an undo left without records)
+    leads to a child holding records it gave up. When a change takes all of
+    them from there, the ID leads instead to the child holding most of them
+    now, the older one on a tie, so that it never comes to stand for
+    another child. ``settled`` are the children whose pointers the change
+    itself set. Return each ID led elsewhere as ``[child_id, was_into,
+    now_into]``, for the change to record and its undo to take back.
+    """
+    sources = {was for _record, was, now in moves if was != now}
+    below = _retired_below(sources)
+    candidates = [c for c in below if c not in settled]
+    if not candidates:
+        return []
+    given = records_given_up(candidates)
+    holder = _holders(sorted({r for records in given.values() for r in records}))
+    parent = {**_pointers({*sources, *holder.values()}), **below}
+
+    led: list[list[int]] = []
+    for child_id in candidates:
+        places = Counter(
+            _lead(parent, holder[r]) for r in given.get(child_id, ()) if r in holder
+        )
+        if not places or _lead(parent, child_id) in places:
+            continue
+        into = min(places, key=lambda c: (-places[c], c))
+        was_into = below[child_id]
+        # A concurrent change that led the ID elsewhere first wins.
+        if Child.objects.filter(pk=child_id, merged_into_id=was_into).update(
+            merged_into_id=into
+        ):
+            parent[child_id] = into
+            led.append([child_id, was_into, into])
+    if led:
+        logger.info("%s retired IDs now lead to where their records are", len(led))
+    return led
+
+
+def repointed_lists(
+    led: Sequence[Sequence[int]],
+) -> tuple[list[list[int]], list[list[int]]]:
+    """Return IDs led elsewhere as a change's ``merged`` and ``revived``.
+
+    An undo clears what a change merged and merges again what it revived,
+    which puts each ID back where it led before.
+    """
+    return [[c, into] for c, _was, into in led], [[c, was] for c, was, _into in led]
+
+
+def records_given_up(child_ids: Collection[int]) -> dict[int, set[int]]:
+    """Return the records each child gave up the last time it lost any.
+
+    For a retired child, these are the records it held when it was retired.
+    The changes that touched each child are found by index and read once
+    each, newest first.
+    """
+    touching: dict[int, set[int]] = defaultdict(set)
+    for chunk in in_chunks(sorted(child_ids)):
+        found = TouchedChild.objects.filter(child_id__in=chunk).values_list(
+            "event_id", "child_id"
+        )
+        for event_id, child_id in found:
+            touching[event_id].add(child_id)
+
+    given: dict[int, set[int]] = {}
+    for chunk in in_chunks(sorted(touching, reverse=True)):
+        events = (
+            MappingEvent.objects.filter(pk__in=chunk)
+            .order_by("-pk")
+            .values_list("pk", "moves")
+        )
+        for event_id, moves in events.iterator(chunk_size=20):
+            looking = touching[event_id] - given.keys()
+            if not looking:
+                continue
+            gave: dict[int, set[int]] = defaultdict(set)
+            for record_id, was, _now in moves:
+                if was in looking:
+                    gave[was].add(record_id)
+            given.update(gave)
+    return given
+
+
+def _retired_below(child_ids: Collection[int]) -> dict[int, int]:
+    """Return what each child leading to these at any depth points to."""
+    # Nearest first: callers settle an ID before the IDs that lead to it.
+    below: dict[int, int] = {}
+    frontier = sorted(set(child_ids))
+    while frontier:
+        found: list[tuple[int, int]] = []
+        for chunk in in_chunks(frontier):
+            found += Child.objects.filter(merged_into_id__in=chunk).values_list(
+                "pk", "merged_into_id"
+            )
+        fresh = {c: into for c, into in found if c not in below and c not in child_ids}
+        below.update(fresh)
+        frontier = sorted(fresh)
+    return below
+
+
+def _pointers(child_ids: Collection[int]) -> dict[int, int | None]:
+    """Return where these children, and those they lead to, point."""
+    parent: dict[int, int | None] = {}
+    frontier = sorted(set(child_ids))
+    while frontier:
+        for chunk in in_chunks(frontier):
+            parent.update(
+                Child.objects.filter(pk__in=chunk).values_list("pk", "merged_into_id")
+            )
+        frontier = sorted(
+            {into for into in parent.values() if into is not None} - parent.keys()
+        )
+    return parent
+
+
+def _lead(parent: dict[int, int | None], child_id: int) -> int:
+    """Return the child an ID leads to, following ``parent``."""
+    seen = {child_id}
+    while (into := parent.get(child_id)) is not None and into not in seen:
+        child_id = into
+        seen.add(into)
+    return child_id
+
+
+def _holders(record_ids: Sequence[int]) -> dict[int, int]:
+    holder: dict[int, int] = {}
+    for chunk in in_chunks(record_ids):
+        holder.update(
+            SourceRecord.objects.filter(pk__in=chunk).values_list("pk", "child_id")
+        )
+    return holder
+
+
 # --- Re-linking the whole community -----------------------------------------
 
 
@@ -864,11 +1009,15 @@ def plan_relink(scorer_class: type[Scorer] = Scorer) -> RelinkPlan:
     current = policy()
     assert current.model is not None
     values = list(
-        SourceRecord.objects.values(*features.SOURCE_FIELDS, "child_id").iterator(
-            chunk_size=5000
-        )
+        SourceRecord.objects.values(
+            *features.SOURCE_FIELDS, "child_id", "linked_at"
+        ).iterator(chunk_size=5000)
     )
+    founding = _founding_records(values)
     rows = {v["pk"]: _existing_row(v) for v in values}
+    # Only the rows are needed from here; the values would stay held through
+    # the scoring, a million of them in a large community.
+    del values
     plan = RelinkPlan(records=len(rows))
 
     scorer = scorer_for(current.model, len(rows), scorer_class)
@@ -891,7 +1040,7 @@ def plan_relink(scorer_class: type[Scorer] = Scorer) -> RelinkPlan:
         scorer.close()
 
     current_child = {r: row["child_id"] for r, row in rows.items()}
-    _assign_owners(plan, result.clusters, current_child)
+    _assign_owners(plan, result.clusters, current_child, founding)
     plan._joined_by = {r: by_pair[p] for r, p in result.joined_by.items()}
     records = SourceRecord.objects.in_bulk(
         sorted({r for p in result.review for r in p})
@@ -905,20 +1054,57 @@ def _all_decisions() -> list[PairDecision]:
     return list(PairDecision.standing.all())
 
 
+def _founding_records(values: Iterable[dict[str, Any]]) -> dict[int, int]:
+    """Return each child's founding record: the one it has held longest.
+
+    Every placement of a record on a child stamps ``linked_at``, so the
+    record a child was made for keeps the earliest stamp among those it
+    holds; records that joined later, by a roster, a merge or a move, carry
+    later ones. Records placed together are told apart by their ids. An undo
+    stamps the records it puts back, which then count as come lately.
+    """
+    first: dict[int, tuple[datetime, int]] = {}
+    for v in values:
+        stamp = (v["linked_at"], v["pk"])
+        held = first.get(v["child_id"])
+        if held is None or stamp < held:
+            first[v["child_id"]] = stamp
+    return {child: record for child, (_at, record) in first.items()}
+
+
 def _assign_owners(
-    plan: RelinkPlan, clusters: list[set[int]], current_child: dict[int, int]
+    plan: RelinkPlan,
+    clusters: list[set[int]],
+    current_child: dict[int, int],
+    founding: dict[int, int],
 ) -> None:
-    """Keep each child's ID with the cluster holding most of its records."""
+    """Keep each child's ID with the cluster holding most of its records.
+
+    A tie goes to the cluster holding the child's founding record, so that
+    an ID stays with the records it was made for, then to the larger
+    cluster. A cluster that several children prefer is kept by the one
+    with most records in it, then its founding record, then the older ID;
+    the others lead to it. A cluster no child prefers is a new child.
+    """
     ordered = sorted(clusters, key=lambda c: (-len(c), min(c)))
-    taken: set[int] = set()
-    owners: list[int | None] = []
-    for cluster in ordered:
-        counts = Counter(current_child[r] for r in cluster)
-        choices = sorted(counts, key=lambda c: (-counts[c], c))
-        owner = next((c for c in choices if c not in taken), None)
-        if owner is not None:
-            taken.add(owner)
-        owners.append(owner)
+    # A child's score in a cluster: twice its records there, and one more
+    # for its founding record, so that records count first.
+    best: dict[int, int] = {}
+    score: dict[int, int] = {}
+    for index, cluster in enumerate(ordered):
+        for child, n in Counter(current_child[r] for r in cluster).items():
+            points = 2 * n + (founding.get(child) in cluster)
+            if points > score.get(child, 0):
+                best[child], score[child] = index, points
+    preferring: dict[int, list[int]] = defaultdict(list)
+    for child, index in best.items():
+        preferring[index].append(child)
+    owners: list[int | None] = [
+        min(preferring[index], key=lambda c: (-score[c], c))
+        if index in preferring
+        else None
+        for index in range(len(ordered))
+    ]
     plan._clusters, plan._owner = ordered, owners
     plan.new_children = sum(owner is None for owner in owners)
 
@@ -929,16 +1115,17 @@ def _assign_owners(
             if current_child[record] != owner:
                 plan.moves.append((record, current_child[record], owner))
 
+    taken = {owner for owner in owners if owner is not None}
     places: dict[int, set[int | None]] = defaultdict(set)
     for record, child in current_child.items():
         places[child].add(destination[record])
     for child, where in places.items():
         if child not in taken:
-            survivor = Counter(
-                destination[r] for r, c in current_child.items() if c == child
-            ).most_common(1)[0][0]
-            if survivor is not None:
-                plan.merged.append((child, survivor))
+            # The cluster it preferred is kept by another child: its ID
+            # leads there, with most of its records.
+            survivor = owners[best[child]]
+            assert survivor is not None
+            plan.merged.append((child, survivor))
         elif len(where) > 1:
             plan.split.append(child)
 
@@ -990,6 +1177,8 @@ def apply_relink(plan: RelinkPlan, user: User | None) -> MappingEvent:
     merged = [[child, survivor] for child, survivor in plan.merged]
     for child, survivor in plan.merged:
         Child.objects.filter(pk=child).update(merged_into_id=survivor, merged_at=now)
+    led = lead_retired_ids(moves, settled={child for child, _ in plan.merged})
+    led_merged, led_revived = repointed_lists(led)
 
     obsoleted, created, reopened = _replace_open_reviews(plan.review, current.model)
     obsoleted += obsolete_joined_reviews(
@@ -999,13 +1188,14 @@ def apply_relink(plan: RelinkPlan, user: User | None) -> MappingEvent:
         kind=MappingEvent.Kind.RELINK,
         created_by=user,
         moves=moves,
-        merged=merged,
-        revived=[],
+        merged=[*merged, *led_merged],
+        revived=led_revived,
         summary={
             **plan.counts(),
             "reviews_obsoleted": obsoleted,
             "reviews_created": created,
             "reviews_reopened": reopened,
+            **({"repointed": led} if led else {}),
         },
     )
     follow_records(event)
