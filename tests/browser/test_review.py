@@ -14,6 +14,7 @@ from tests.browser.conftest import (
     sign_in,
 )
 from tests.linkage.conftest import send  # noqa: F401
+from tests.linkage.test_review_page import NOAH, send_any  # noqa: F401
 from tests.linkage.test_views import CHILDREN, rows
 
 pytestmark = pytest.mark.browser
@@ -52,6 +53,9 @@ def test_the_steward_answers_a_page_of_pairs_with_the_keyboard_alone(
         "link", name="Review matches"
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Review matches")
+    # The heading shows before the deferred review.js at the page's end has
+    # run; a key pressed in between does nothing.
+    page.wait_for_load_state()
     first, second, third = pair_ids(page)
 
     page.keyboard.press("j")
@@ -222,3 +226,47 @@ def test_the_review_page_works_at_phone_width(phone, live_server, queue, people)
         "1 answer saved: 0 same child, 1 not the same, 0 skipped."
     )
     assert document_width(phone) <= PHONE["width"]
+
+
+@pytest.fixture
+def chain(send_any, community):  # noqa: F811
+    """The clinic's Noah matches a child whose club record holds another ID."""
+    send_any(community.district, f"D1,,{NOAH}")
+    send_any(community.club, f"C1,S1,{NOAH}")
+    send_any(community.clinic, f"E1,S2,{NOAH}")
+    return ReviewItem.objects.get(reason=ReviewItem.Reason.CHAIN)
+
+
+def test_a_pair_names_what_stands_between_its_children_and_leads_to_them(
+    page, live_server, chain, people
+):
+    district = SourceRecord.objects.select_related("child").get(local_id="D1")
+    enter_signed_in(page, live_server.url, people.steward)
+    page.goto("/linkage/review/")
+    pair = page.locator(f"#pair-{chain.pk}")
+
+    expect(pair.get_by_role("listitem")).to_contain_text("Youth Club C1 (child ")
+    expect(pair.get_by_role("listitem")).to_contain_text(
+        "wait for review too: The state student IDs differ."
+    )
+    expect(pair.get_by_role("row", name="The child's other records")).to_contain_text(
+        "Youth Club C1"
+    )
+    assert_accessible(page)
+
+    pair.get_by_role("row", name="Community ID").get_by_role(
+        "link", name=district.child.public_id
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Child {district.child.public_id}"
+    )
+
+
+def test_the_children_of_a_pair_fit_a_phone(phone, live_server, chain, people):
+    enter_signed_in(phone, live_server.url, people.steward)
+
+    phone.goto("/linkage/review/")
+
+    expect(phone.locator(f"#pair-{chain.pk}")).to_contain_text("wait for review too")
+    width = document_width(phone)
+    assert width <= PHONE["width"], f"the review page is {width}px wide on a phone"

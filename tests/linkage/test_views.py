@@ -281,7 +281,9 @@ class TestTheReviewQueue:
         client.force_login(people.steward)
         client.get(reverse("linkage:review"))
 
-        with django_assert_max_num_queries(8):
+        # Three of them name the pairs' children and what stands between
+        # them: their records, decisions apart, and pairs still waiting.
+        with django_assert_max_num_queries(11):
             response = client.get(reverse("linkage:review"))
 
         assert len(response.context["pairs"]) == 10

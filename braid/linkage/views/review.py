@@ -1,8 +1,9 @@
 """The review queue, and the thresholds that decide which pairs wait in it."""
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import product
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,8 @@ from braid.children.models import Child, Gender, SourceRecord
 from braid.children.normalize import mask
 from braid.http import AuthenticatedRequest
 from braid.linkage import decisions, engine, thresholds
-from braid.linkage.decisions import MappingError, record_label
+from braid.linkage.clustering import Pair, pair
+from braid.linkage.decisions import Conflict, MappingError, record_label
 from braid.linkage.forms import (
     Answer,
     FindChildForm,
@@ -37,6 +39,12 @@ from braid.linkage.scoring import COMPARISON_FIELDS
 from braid.linkage.views.common import require_steward
 
 PAIRS_PER_PAGE = 10
+# Reasons that speak of records besides the pair's own, which the page names.
+EXPLAINED = {
+    ReviewItem.Reason.CHAIN,
+    ReviewItem.Reason.COMPETING,
+    ReviewItem.Reason.DUPLICATE,
+}
 OPEN = [ReviewItem.Status.PENDING, ReviewItem.Status.SKIPPED]
 # The key that gives each answer on the review page (braid/review.js).
 ANSWER_KEYS: dict[str, str] = {
@@ -122,6 +130,56 @@ class ComparedField:
 
 
 @dataclass(frozen=True)
+class Side:
+    """One record of a pair with the child it belongs to now."""
+
+    record: SourceRecord
+    child: Child
+    records: list[SourceRecord]
+
+    @property
+    def others(self) -> list[SourceRecord]:
+        return [r for r in self.records if r.pk != self.record.pk]
+
+    @property
+    def url(self) -> str:
+        return reverse("linkage:child", args=[self.child.public_id])
+
+
+@dataclass(frozen=True)
+class OtherPair:
+    """Another open pair that bears on this one, and its place on the page."""
+
+    item: ReviewItem
+    first: str
+    first_child: str
+    second: str
+    second_child: str
+    number: int | None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What stands between a pair's two children as they are now.
+
+    ``duplicate`` names a pair of one organization's records; ``conflicts``
+    are the records that keep a "same child" answer from joining the two
+    children whole; ``between`` the pairs across the two children still
+    waiting for a person; ``rivals`` the other children a record of the
+    pair competes for.
+    """
+
+    duplicate: Conflict | None
+    conflicts: list[Conflict]
+    between: list[OtherPair]
+    rivals: list[OtherPair]
+
+    def __bool__(self) -> bool:
+        found = self.conflicts or self.between or self.rivals
+        return bool(self.duplicate or found)
+
+
+@dataclass(frozen=True)
 class PairView:
     number: int
     item: ReviewItem
@@ -129,10 +187,25 @@ class PairView:
     fields: list[ComparedField]
     evidence: Evidence
     readable: tuple[bool, bool]
+    sides: tuple[Side, Side]
+    standing: Standing
 
     @property
     def probability(self) -> float:
         return self.item.match_probability * 100
+
+    @property
+    def one_child(self) -> bool:
+        return self.sides[0].child.pk == self.sides[1].child.pk
+
+    @property
+    def others_shown(self) -> bool:
+        return any(side.others for side in self.sides)
+
+    @property
+    def explains_a_hold(self) -> bool:
+        """Say if the pair's reason is about records besides its own two."""
+        return self.item.reason in EXPLAINED
 
 
 @login_required
@@ -152,13 +225,16 @@ def review(request: AuthenticatedRequest) -> HttpResponse:
         request.user,
         [r for item in items for r in (item.record_a_id, item.record_b_id)],
     )
-    first = page.start_index()
+    numbers = {item.pk: page.start_index() + n for n, item in enumerate(items)}
+    sides = _records_by_child(items)
+    standing = _standing(items, sides, numbers)
     context = {
         "kind": kind,
         "tabs": _tabs(kind),
         "page": page,
         "pairs": [
-            _pair_view(first + n, item, readable) for n, item in enumerate(items)
+            _pair_view(numbers[item.pk], item, readable, sides, standing[item.pk])
+            for item in items
         ],
         "answers": [
             (value, label, ANSWER_KEYS[value]) for value, label in Answer.choices
@@ -227,7 +303,13 @@ def _queue(kind: str) -> QuerySet[ReviewItem]:
     )
     return (
         ReviewItem.objects.filter(kind=kind, status__in=OPEN)
-        .select_related("record_a__organization", "record_b__organization", "model")
+        .select_related(
+            "record_a__organization",
+            "record_a__child",
+            "record_b__organization",
+            "record_b__child",
+            "model",
+        )
         .defer("model__parameters", "model__training")
         .order_by(skipped_last, "-match_weight", "pk")
     )
@@ -253,7 +335,161 @@ def _tabs(kind: str) -> list[dict[str, Any]]:
     ]
 
 
-def _pair_view(number: int, item: ReviewItem, readable: set[int]) -> PairView:
+def _records_by_child(items: Sequence[ReviewItem]) -> dict[int, list[SourceRecord]]:
+    """Return the records of the pairs' children, by child, in one query.
+
+    Only what names a record is read: its organization and local ID.
+    """
+    children = {r.child_id for item in items for r in (item.record_a, item.record_b)}
+    held: dict[int, list[SourceRecord]] = {child: [] for child in children}
+    records = (
+        SourceRecord.objects.filter(child_id__in=children)
+        .select_related("organization")
+        .only("local_id", "child", "organization__name")
+    )
+    for record in records:
+        held[record.child_id].append(record)
+    return held
+
+
+def _standing(
+    items: Sequence[ReviewItem],
+    held: dict[int, list[SourceRecord]],
+    numbers: dict[int, int],
+) -> dict[int, Standing]:
+    """Find what stands between each pair's children, in two queries."""
+    record_ids = [r.pk for records in held.values() for r in records]
+    apart = {
+        (d.record_a_id, d.record_b_id): d
+        for d in PairDecision.standing.filter(
+            same=False, record_a_id__in=record_ids, record_b_id__in=record_ids
+        ).select_related("decided_by")
+    }
+    waiting = list(_open_pairs_of(record_ids))
+    return {
+        item.pk: Standing(
+            duplicate=_duplicate(item),
+            conflicts=_conflicts(item, held, apart),
+            between=_between(item, waiting, numbers),
+            rivals=_rivals(item, waiting, numbers),
+        )
+        for item in items
+    }
+
+
+def _open_pairs_of(record_ids: Sequence[int]) -> QuerySet[ReviewItem]:
+    named = ["local_id", "child__public_id", "organization__name"]
+    return (
+        ReviewItem.objects.filter(status__in=OPEN)
+        .filter(Q(record_a_id__in=record_ids) | Q(record_b_id__in=record_ids))
+        .select_related(
+            "record_a__organization",
+            "record_a__child",
+            "record_b__organization",
+            "record_b__child",
+        )
+        .only(
+            "reason",
+            *(f"record_a__{name}" for name in named),
+            *(f"record_b__{name}" for name in named),
+        )
+        .order_by("pk")
+    )
+
+
+def _duplicate(item: ReviewItem) -> Conflict | None:
+    """Name a pair of one organization's records, which no score links."""
+    a, b = item.record_a, item.record_b
+    return Conflict(a, b) if a.organization_id == b.organization_id else None
+
+
+def _conflicts(
+    item: ReviewItem,
+    held: dict[int, list[SourceRecord]],
+    apart: dict[Pair, PairDecision],
+) -> list[Conflict]:
+    """Return what a "same child" answer would meet, as decisions.decide does.
+
+    Two records of one organization, or two a person said are different
+    children, cannot be one child; the pair being answered is no conflict.
+    """
+    a, b = item.record_a, item.record_b
+    if a.child_id == b.child_id:
+        return []
+    found = []
+    for x, y in product(held[a.child_id], held[b.child_id]):
+        key = pair(x.pk, y.pk)
+        if key == (item.record_a_id, item.record_b_id):
+            continue
+        decision = apart.get(key)
+        if decision is not None or x.organization_id == y.organization_id:
+            found.append(Conflict(x, y, decision))
+    return found
+
+
+def _between(
+    item: ReviewItem, waiting: Sequence[ReviewItem], numbers: dict[int, int]
+) -> list[OtherPair]:
+    """Return the other open pairs across the two children of this one."""
+    children = {item.record_a.child_id, item.record_b.child_id}
+    if len(children) < 2:
+        return []
+    return [
+        _other_pair(other, numbers)
+        for other in waiting
+        if other.pk != item.pk
+        and {other.record_a.child_id, other.record_b.child_id} == children
+    ]
+
+
+def _rivals(
+    item: ReviewItem, waiting: Sequence[ReviewItem], numbers: dict[int, int]
+) -> list[OtherPair]:
+    """Return the pairs in which a record of this one competes elsewhere.
+
+    The clustering holds both of a record's pairs when the two candidates
+    cannot both be right; each names the other, the pair's record first.
+    """
+    if item.reason != ReviewItem.Reason.COMPETING:
+        return []
+    children = {item.record_a.child_id, item.record_b.child_id}
+    mine = {item.record_a_id, item.record_b_id}
+    found = []
+    for other in waiting:
+        if other.pk == item.pk or other.reason != ReviewItem.Reason.COMPETING:
+            continue
+        ends = [other.record_a, other.record_b]
+        if not mine & {r.pk for r in ends} or {r.child_id for r in ends} <= children:
+            continue
+        if other.record_b_id in mine:
+            ends.reverse()
+        found.append(_other_pair(other, numbers, ends))
+    return found
+
+
+def _other_pair(
+    item: ReviewItem,
+    numbers: dict[int, int],
+    ends: Sequence[SourceRecord] | None = None,
+) -> OtherPair:
+    first, second = ends or (item.record_a, item.record_b)
+    return OtherPair(
+        item=item,
+        first=record_label(first),
+        first_child=first.child.public_id,
+        second=record_label(second),
+        second_child=second.child.public_id,
+        number=numbers.get(item.pk),
+    )
+
+
+def _pair_view(
+    number: int,
+    item: ReviewItem,
+    readable: set[int],
+    held: dict[int, list[SourceRecord]],
+    standing: Standing,
+) -> PairView:
     a, b = item.record_a, item.record_b
     shown = (a.pk in readable, b.pk in readable)
     fields = []
@@ -276,6 +512,11 @@ def _pair_view(number: int, item: ReviewItem, readable: set[int]) -> PairView:
         fields=fields,
         evidence=Evidence(item.match_weight),
         readable=shown,
+        sides=(
+            Side(a, a.child, held[a.child_id]),
+            Side(b, b.child, held[b.child_id]),
+        ),
+        standing=standing,
     )
 
 
