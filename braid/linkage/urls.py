@@ -1,6 +1,6 @@
 from django.urls import path
 
-from braid.linkage.views import mapping, review
+from braid.linkage.views import mapping, review, undoing
 
 app_name = "linkage"
 urlpatterns = [
@@ -12,6 +12,6 @@ urlpatterns = [
     path("children/<str:public_id>/merge/", mapping.merge, name="merge"),
     path("children/<str:public_id>/split/", mapping.split, name="split"),
     path("changes/", mapping.changes, name="changes"),
-    path("changes/<int:pk>/undo/", mapping.undo, name="undo"),
+    path("changes/<int:pk>/undo/", undoing.undo, name="undo"),
     path("decisions/<int:pk>/withdraw/", mapping.withdraw, name="withdraw"),
 ]

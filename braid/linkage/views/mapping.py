@@ -1,5 +1,6 @@
 """A child's mapping: its records and decisions, merges, splits and changes."""
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -7,11 +8,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import (
@@ -44,6 +45,8 @@ from braid.linkage.views.common import require_steward
 
 CHANGES_PER_PAGE = 25
 HISTORY_LIMIT = 50
+# The children a change concerned are named up to this many, else counted.
+CHILDREN_LISTED = 4
 # The kinds of change that may retire a child.
 RETIRING = [
     MappingEvent.Kind.MERGE,
@@ -255,42 +258,17 @@ def followed_note(event: MappingEvent) -> str:
 @require_GET
 def changes(request: AuthenticatedRequest) -> HttpResponse:
     require_steward(request)
-    events = MappingEvent.objects.select_related("created_by").order_by(
+    events = with_undone(MappingEvent.objects.select_related("created_by")).order_by(
         "-created_at", "-pk"
     )
     page = Paginator(events, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
     shown: list[MappingEvent] = list(page.object_list)
     context = {
         "page": page,
-        "events": _event_rows(shown),
+        "events": event_rows(shown),
         "back": request.get_full_path(),
     }
     return render(request, "linkage/change/list.html", context)
-
-
-@login_required
-@require_POST
-def undo(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    require_steward(request)
-    event = get_object_or_404(MappingEvent, pk=pk)
-    try:
-        reversal = decisions.undo(event, request.user)
-    except MappingError as error:
-        messages.error(request, str(error))
-    else:
-        undone = _("Change %(number)s (%(kind)s) undone.") % {
-            "number": event.pk,
-            "kind": event.get_kind_display(),
-        }
-        messages.success(
-            request, " ".join(filter(None, [undone, followed_note(reversal)]))
-        )
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(back)
-    return redirect("linkage:changes")
 
 
 @login_required
@@ -397,7 +375,7 @@ def _render_child(
             )
             for d, other in zip(standing, others, strict=True)
         ],
-        "events": _event_rows(history),
+        "events": event_rows(history),
         "back": reverse("linkage:child", args=[child.public_id]),
         "merge_form": merge_form or MergeForm(child=child),
         "split_form": split_form or SplitForm(child=child),
@@ -429,7 +407,7 @@ def _history(
         .union(TouchedRecord.objects.filter(record__in=record_ids).values("event"))
     )
     return list(
-        MappingEvent.objects.filter(pk__in=touched)
+        with_undone(MappingEvent.objects.filter(pk__in=touched))
         .select_related("created_by")
         .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
     )
@@ -469,52 +447,136 @@ def _emptied_by_undo(
     return found
 
 
-def _event_rows(events: Sequence[MappingEvent]) -> list[dict[str, Any]]:
-    undone = set(
-        MappingEvent.objects.filter(undoes__in=[e.pk for e in events]).values_list(
-            "undoes_id", flat=True
+def with_undone(events: QuerySet[MappingEvent]) -> QuerySet[MappingEvent]:
+    """Note on each change whether it has been undone, for ``event_rows``."""
+    undoing = MappingEvent.objects.filter(undoes=OuterRef("pk"))
+    return events.annotate(was_undone=Exists(undoing))
+
+
+def event_rows(events: Sequence[MappingEvent]) -> list[dict[str, Any]]:
+    undone = _undone(events)
+    paired = _pair_records(events)
+    touched = _children_touched(events)
+    rows = []
+    for event in events:
+        concerned = touched.get(event.pk) or _children_of_pairs(event, paired)
+        rows.append(
+            {
+                "event": event,
+                "decided_pairs": _pair_labels(event, paired),
+                "children": concerned.listed,
+                "more_children": concerned.more,
+                "records_moved": len(event.moves),
+                "children_merged": len(event.merged),
+                "children_revived": len(event.revived),
+                "followed": followed_note(event),
+                "undone": event.pk in undone,
+                "can_undo": event.kind != MappingEvent.Kind.UNDO
+                and event.pk not in undone,
+            }
         )
+    return rows
+
+
+def _undone(events: Sequence[MappingEvent]) -> set[int]:
+    """Return which of these changes have been undone.
+
+    Changes read through ``with_undone`` say so themselves; the others are
+    looked up.
+    """
+    noted = {e.pk: getattr(e, "was_undone", None) for e in events}
+    undone = {pk for pk, was in noted.items() if was}
+    unknown = [pk for pk, was in noted.items() if was is None]
+    if unknown:
+        found = MappingEvent.objects.filter(undoes__in=unknown)
+        undone |= set(found.values_list("undoes_id", flat=True))
+    return undone
+
+
+@dataclass(frozen=True)
+class Concerned:
+    """The community IDs of the children a change concerned, the first few."""
+
+    listed: list[str]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.listed)
+
+    @classmethod
+    def of(cls, public_ids: Sequence[str], total: int) -> "Concerned":
+        if total <= CHILDREN_LISTED:
+            return cls(list(public_ids), total)
+        # One place goes to "and N more", which says more than one last ID.
+        return cls(list(public_ids[: CHILDREN_LISTED - 1]), total)
+
+
+def _children_touched(events: Sequence[MappingEvent]) -> dict[int, Concerned]:
+    """Return the first children each change touched, and how many it did.
+
+    A full re-link touches thousands of children: the database numbers each
+    change's children and returns only the first few, with the count.
+    """
+    if not events:
+        return {}
+    found = (
+        TouchedChild.objects.filter(event__in=[e.pk for e in events])
+        .annotate(
+            place=Window(
+                RowNumber(), partition_by=F("event"), order_by=F("child").asc()
+            ),
+            total=Window(Count("*"), partition_by=F("event")),
+        )
+        .filter(place__lte=CHILDREN_LISTED)
+        .order_by("event_id", "place")
+        .values_list("event_id", "child__public_id", "total")
     )
-    decided = _decided_pair_labels(events)
-    return [
-        {
-            "event": event,
-            "decided_pairs": decided.get(event.pk, []),
-            "records_moved": len(event.moves),
-            "children_merged": len(event.merged),
-            "children_revived": len(event.revived),
-            "followed": followed_note(event),
-            "undone": event.pk in undone,
-            "can_undo": event.kind != MappingEvent.Kind.UNDO and event.pk not in undone,
-        }
-        for event in events
-    ]
+    ids: dict[int, list[str]] = defaultdict(list)
+    totals: dict[int, int] = {}
+    for event_id, public_id, total in found:
+        ids[event_id].append(public_id)
+        totals[event_id] = total
+    return {pk: Concerned.of(ids[pk], totals[pk]) for pk in totals}
 
 
-def _decided_pair_labels(events: Sequence[MappingEvent]) -> dict[int, list[str]]:
-    """Name the pairs whose decisions each change withdrew or restored."""
-    wanted = {
-        event.pk: event.summary.get("decided_pairs", [])
-        for event in events
-        if event.summary.get("decided_pairs")
-    }
+def _children_of_pairs(
+    event: MappingEvent, records: dict[int, SourceRecord]
+) -> Concerned:
+    """Return the children now holding the records of a change's pairs.
+
+    A withdrawn decision, or its undo, moves no record and touches no child:
+    the pair's children are the ones it concerned.
+    """
+    pairs = event.summary.get("decided_pairs", [])
+    held = {records[pk].child for pair in pairs for pk in pair if pk in records}
+    ordered = sorted(held, key=lambda child: child.pk)
+    return Concerned.of([child.public_id for child in ordered], len(ordered))
+
+
+def _pair_records(events: Sequence[MappingEvent]) -> dict[int, SourceRecord]:
+    """Return the records of the pairs whose decisions the changes touched."""
     ids = {
-        record_id for pairs in wanted.values() for pair in pairs for record_id in pair
+        record_id
+        for event in events
+        for pair in event.summary.get("decided_pairs", [])
+        for record_id in pair
     }
     if not ids:
         return {}
-    records = SourceRecord.objects.select_related("organization").in_bulk(ids)
-    return {
-        event_id: [
-            _("%(first)s and %(second)s")
-            % {
-                "first": _label_or_id(records.get(a), a),
-                "second": _label_or_id(records.get(b), b),
-            }
-            for a, b in pairs
-        ]
-        for event_id, pairs in wanted.items()
-    }
+    return SourceRecord.objects.select_related("organization", "child").in_bulk(ids)
+
+
+def _pair_labels(event: MappingEvent, records: dict[int, SourceRecord]) -> list[str]:
+    """Name the pairs whose decisions a change withdrew or restored."""
+    return [
+        _("%(first)s and %(second)s")
+        % {
+            "first": _label_or_id(records.get(a), a),
+            "second": _label_or_id(records.get(b), b),
+        }
+        for a, b in event.summary.get("decided_pairs", [])
+    ]
 
 
 def _label_or_id(record: SourceRecord | None, record_id: int) -> str:
