@@ -203,7 +203,8 @@ def test_the_steward_is_told_what_stayed_when_records_went_both_ways(
     )
 
     (message,) = [str(m) for m in response.context["messages"]]
-    assert f"Check child {child.public_id}: 2 consents and guardians stayed" in message
+    assert f"1 consent stayed with child {child.public_id}." in message
+    assert f"1 guardian stayed with child {child.public_id}." in message
     assert "ask it which child they are for" in message
     event = MappingEvent.objects.get()
     assert event.summary["consents_kept"] == [[consent.pk, child.pk]]

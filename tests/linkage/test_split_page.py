@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from braid.children.models import Child
+from braid.children.models import Child, SourceRecord
 from braid.linkage import decisions
 from tests.factories import SourceRecordFactory
 
@@ -66,3 +66,20 @@ def test_the_message_is_in_spanish(client, people, merged_into_a):
     [message] = messages_of(response)
     assert message.startswith("El 1 registro que el niño")
     assert b.public_id in message and a.public_id in message
+
+
+def test_a_record_a_person_placed_shows_no_weight_from_an_earlier_link(
+    client, community, people
+):
+    a = Child.objects.create()
+    record = SourceRecordFactory(
+        organization=community.district, child=a, link_rule="model", link_weight=31.9
+    )
+    b = SourceRecordFactory(organization=community.club)
+    decisions.merge(a, b.child, people.steward)
+    SourceRecord.objects.filter(pk=record.pk).update(link_rule="human")
+    client.force_login(people.steward)
+
+    page = client.get(reverse("linkage:child", args=[a.public_id])).content.decode()
+
+    assert "Decided by a person" in page and "31.9" not in page

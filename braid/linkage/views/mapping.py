@@ -230,26 +230,36 @@ def followed_note(event: MappingEvent) -> str:
             )
             % {"count": guardians}
         )
-    kept = [
-        *event.summary.get("consents_kept", []),
-        *event.summary.get("guardians_kept", []),
-    ]
-    if kept:
-        children = Child.objects.filter(pk__in={child for _pk, child in kept})
-        notes.append(
-            ngettext(
-                "Check child %(ids)s: %(count)s consent or guardian stayed there "
-                "although the organization that recorded it now has records on both "
-                "sides; ask it which child it is for.",
-                "Check child %(ids)s: %(count)s consents and guardians stayed there "
-                "although the organization that recorded them now has records on "
-                "both sides; ask it which child they are for.",
-                len(kept),
+    consents_kept = event.summary.get("consents_kept", [])
+    guardians_kept = event.summary.get("guardians_kept", [])
+    if consents_kept or guardians_kept:
+        kept = {child for _pk, child in [*consents_kept, *guardians_kept]}
+        ids = ", ".join(
+            Child.objects.filter(pk__in=kept).values_list("public_id", flat=True)
+        )
+        if consents_kept:
+            notes.append(
+                ngettext(
+                    "%(count)s consent stayed with child %(ids)s.",
+                    "%(count)s consents stayed with child %(ids)s.",
+                    len(consents_kept),
+                )
+                % {"count": len(consents_kept), "ids": ids}
             )
-            % {
-                "count": len(kept),
-                "ids": ", ".join(children.values_list("public_id", flat=True)),
-            }
+        if guardians_kept:
+            notes.append(
+                ngettext(
+                    "%(count)s guardian stayed with child %(ids)s.",
+                    "%(count)s guardians stayed with child %(ids)s.",
+                    len(guardians_kept),
+                )
+                % {"count": len(guardians_kept), "ids": ids}
+            )
+        notes.append(
+            _(
+                "The organization that recorded them now has records on both sides: "
+                "ask it which child they are for."
+            )
         )
     return " ".join(notes)
 
