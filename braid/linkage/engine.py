@@ -27,7 +27,7 @@ from braid.children.models import Child, LinkRule, SourceRecord
 from braid.linkage import comparisons, features, rules
 from braid.linkage.batches import in_chunks
 from braid.linkage.clustering import Hold, Pair, Problem, Result, pair, solve
-from braid.linkage.following import follow_records
+from braid.linkage.following import follow_records, lead, pointers
 from braid.linkage.models import (
     LinkageModel,
     LinkagePolicy,
@@ -856,14 +856,14 @@ def lead_retired_ids(
         return []
     given = records_given_up(candidates)
     holder = _holders(sorted({r for records in given.values() for r in records}))
-    parent = {**_pointers({*sources, *holder.values()}), **below}
+    parent = {**pointers({*sources, *holder.values()}), **below}
 
     led: list[list[int]] = []
     for child_id in candidates:
         places = Counter(
-            _lead(parent, holder[r]) for r in given.get(child_id, ()) if r in holder
+            lead(parent, holder[r]) for r in given.get(child_id, ()) if r in holder
         )
-        if not places or _lead(parent, child_id) in places:
+        if not places or lead(parent, child_id) in places:
             continue
         into = min(places, key=lambda c: (-places[c], c))
         was_into = below[child_id]
@@ -938,30 +938,6 @@ def _retired_below(child_ids: Collection[int]) -> dict[int, int]:
         below.update(fresh)
         frontier = sorted(fresh)
     return below
-
-
-def _pointers(child_ids: Collection[int]) -> dict[int, int | None]:
-    """Return where these children, and those they lead to, point."""
-    parent: dict[int, int | None] = {}
-    frontier = sorted(set(child_ids))
-    while frontier:
-        for chunk in in_chunks(frontier):
-            parent.update(
-                Child.objects.filter(pk__in=chunk).values_list("pk", "merged_into_id")
-            )
-        frontier = sorted(
-            {into for into in parent.values() if into is not None} - parent.keys()
-        )
-    return parent
-
-
-def _lead(parent: dict[int, int | None], child_id: int) -> int:
-    """Return the child an ID leads to, following ``parent``."""
-    seen = {child_id}
-    while (into := parent.get(child_id)) is not None and into not in seen:
-        child_id = into
-        seen.add(into)
-    return child_id
 
 
 def _holders(record_ids: Sequence[int]) -> dict[int, int]:

@@ -144,6 +144,12 @@ def _destinations(
 
 def _survivors(child_ids: Iterable[int]) -> dict[int, int]:
     """Map each child to the child it now stands for, following merges."""
+    parent = pointers(child_ids)
+    return {child_id: lead(parent, child_id) for child_id in parent}
+
+
+def pointers(child_ids: Iterable[int]) -> dict[int, int | None]:
+    """Return where these children, and those they lead to, point."""
     parent: dict[int, int | None] = {}
     frontier = sorted(set(child_ids))
     while frontier:
@@ -152,19 +158,18 @@ def _survivors(child_ids: Iterable[int]) -> dict[int, int]:
                 Child.objects.filter(pk__in=chunk).values_list("pk", "merged_into_id")
             )
         frontier = sorted(
-            {
-                into
-                for into in parent.values()
-                if into is not None and into not in parent
-            }
+            {into for into in parent.values() if into is not None} - parent.keys()
         )
+    return parent
 
-    def root(child_id: int) -> int:
-        while (into := parent.get(child_id)) is not None:
-            child_id = into
-        return child_id
 
-    return {child_id: root(child_id) for child_id in parent}
+def lead(parent: dict[int, int | None], child_id: int) -> int:
+    """Return the child an ID leads to, following ``parent``."""
+    seen = {child_id}
+    while (into := parent.get(child_id)) is not None and into not in seen:
+        child_id = into
+        seen.add(into)
+    return child_id
 
 
 def _members(roots: Iterable[int]) -> dict[int, set[int]]:

@@ -36,6 +36,20 @@ def send(community, people):
     return send
 
 
+def queue(first: SourceRecord, second: SourceRecord, **values) -> ReviewItem:
+    """Put a pair in the review queue by hand, as a linking run would."""
+    first, second = sorted([first, second], key=lambda r: r.pk)
+    return ReviewItem.objects.create(
+        record_a=first,
+        record_b=second,
+        kind=ReviewItem.Kind.LINK,
+        reason=ReviewItem.Reason.UNCERTAIN,
+        match_weight=0.5,
+        match_probability=0.6,
+        **values,
+    )
+
+
 def child_of(org, local_id):
     return SourceRecord.objects.get(organization=org, local_id=local_id).child_id
 

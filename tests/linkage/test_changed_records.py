@@ -11,7 +11,7 @@ from braid.consent import services
 from braid.consent.models import FormVersion
 from braid.linkage import decisions, engine
 from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
-from tests.linkage.conftest import child_of
+from tests.linkage.conftest import child_of, queue
 
 ZOE = "z1,,Zoe,Hartwell,2015-02-02,,,60630"
 QUINN = "q1,,Quinn,Yarrow,2011-09-09,,,60631"
@@ -216,19 +216,6 @@ def test_a_consent_goes_with_a_corrected_record_to_its_new_child(
     assert (consent.child_id, guardian.child_id) == (quinn_child, quinn_child)
 
 
-def queued(first: SourceRecord, second: SourceRecord, **values) -> ReviewItem:
-    first, second = sorted([first, second], key=lambda r: r.pk)
-    return ReviewItem.objects.create(
-        record_a=first,
-        record_b=second,
-        kind=ReviewItem.Kind.LINK,
-        reason=ReviewItem.Reason.UNCERTAIN,
-        match_weight=0.5,
-        match_probability=0.6,
-        **values,
-    )
-
-
 def record(org, local_id: str) -> SourceRecord:
     return SourceRecord.objects.get(organization=org, local_id=local_id)
 
@@ -243,7 +230,7 @@ def test_undoing_a_roster_change_asks_again_the_pairs_it_set_aside(
 ):
     send(community.district, ZOE)
     send(community.club, QUINN)
-    waiting = queued(
+    waiting = queue(
         record(community.district, "z1"),
         record(community.club, "q1"),
         status=ReviewItem.Status.SKIPPED,
@@ -268,7 +255,7 @@ def test_a_roster_change_lists_only_the_set_aside_pairs_of_records_it_moved(
     send(community.district, ZOE, "d1,,Ava,Okafor,2015-03-07,F,1 Elm St,60630")
     send(community.club, QUINN, "c1,,Mia,Okafor,2015-03-07,F,1 Elm St,60630")
     twins = ReviewItem.objects.get()
-    moving = queued(record(community.district, "z1"), record(community.club, "q1"))
+    moving = queue(record(community.district, "z1"), record(community.club, "q1"))
 
     # Quinn's record moves to Zoe; Mia's changes but stays alone.
     send(community.club, QUINN_CORRECTED, "c1,,Leo,Nguyen,2014-11-30,M,,60640")
@@ -294,7 +281,7 @@ def test_a_set_aside_pair_the_roster_asks_about_again_is_not_listed(
         "z2,,Hazel,Hartwell,2015-02-02,,,60630",
     )
     send(community.club, QUINN)
-    again = queued(record(community.district, "z2"), record(community.club, "q1"))
+    again = queue(record(community.district, "z2"), record(community.club, "q1"))
 
     send(community.club, QUINN_CORRECTED)
 

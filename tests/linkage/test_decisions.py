@@ -10,7 +10,7 @@ from braid.linkage.decisions import MappingError
 from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
 from braid.records.models import Enrollment
 from tests.factories import SourceRecordFactory
-from tests.linkage.conftest import child_of
+from tests.linkage.conftest import child_of, queue
 
 
 @pytest.fixture
@@ -578,17 +578,6 @@ def test_a_merge_locks_both_children_at_once_in_the_order_of_their_ids(
         assert lock.endswith("FOR UPDATE")
 
 
-def _queued(first: SourceRecord, second: SourceRecord) -> ReviewItem:
-    return ReviewItem.objects.create(
-        record_a=first,
-        record_b=second,
-        kind=ReviewItem.Kind.LINK,
-        reason=ReviewItem.Reason.UNCERTAIN,
-        match_weight=0.5,
-        match_probability=0.6,
-    )
-
-
 def status_of_item(item: ReviewItem) -> str:
     item.refresh_from_db()
     return item.status
@@ -623,7 +612,7 @@ def test_a_same_child_answer_joins_the_records_where_they_are_once_locked(
     two_children, people, moved_while_locking
 ):
     district, club = two_children
-    item = _queued(district, club)
+    item = queue(district, club)
     elsewhere = moved_while_locking(club)
 
     decisions.decide(item, True, people.steward)
@@ -644,7 +633,7 @@ def test_a_not_the_same_answer_moves_nothing_once_the_records_are_apart(
         organization=community.district, local_id="D1", child=child
     )
     club = SourceRecordFactory(organization=community.club, local_id="C1", child=child)
-    item = _queued(district, club)
+    item = queue(district, club)
     elsewhere = moved_while_locking(club)
 
     decision = decisions.decide(item, False, people.steward)
@@ -660,7 +649,7 @@ def test_an_answer_locks_the_children_before_the_records_and_the_pair(
     two_children, people
 ):
     district, club = two_children
-    item = _queued(district, club)
+    item = queue(district, club)
 
     with CaptureQueriesContext(connection) as queries:
         decisions.decide(item, True, people.steward)

@@ -8,20 +8,7 @@ from braid.linkage import decisions, engine
 from braid.linkage.models import MappingEvent, ReviewItem
 from braid.linkage.scoring import ScoredPair
 from tests.factories import SourceRecordFactory
-from tests.linkage.conftest import child_of
-
-
-def queue(first: SourceRecord, second: SourceRecord, **values) -> ReviewItem:
-    first, second = sorted([first, second], key=lambda r: r.pk)
-    return ReviewItem.objects.create(
-        record_a=first,
-        record_b=second,
-        kind=ReviewItem.Kind.LINK,
-        reason=ReviewItem.Reason.UNCERTAIN,
-        match_weight=0.5,
-        match_probability=0.6,
-        **values,
-    )
+from tests.linkage.conftest import child_of, queue
 
 
 def status_of(item: ReviewItem) -> str:

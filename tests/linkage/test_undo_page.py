@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from braid.children.models import Child, SourceRecord
 from braid.linkage import decisions
-from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
+from braid.linkage.models import MappingEvent, PairDecision
 from tests.factories import SourceRecordFactory
+from tests.linkage.conftest import queue
 
 OTHERS = [
     "district_staff",
@@ -34,17 +35,6 @@ def pair(community) -> tuple[SourceRecord, SourceRecord]:
 def merged(pair, people) -> MappingEvent:
     district, club = pair
     return decisions.merge(district.child, club.child, people.steward)
-
-
-def queue(first: SourceRecord, second: SourceRecord) -> ReviewItem:
-    return ReviewItem.objects.create(
-        record_a=first,
-        record_b=second,
-        kind=ReviewItem.Kind.LINK,
-        reason=ReviewItem.Reason.UNCERTAIN,
-        match_weight=0.5,
-        match_probability=0.6,
-    )
 
 
 def ask(client, people, event: MappingEvent, **query: str):
