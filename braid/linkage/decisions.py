@@ -20,13 +20,12 @@ from braid.children.models import Child, LinkRule, SourceRecord
 from braid.community.models import Organization
 from braid.linkage.clustering import Pair, pair
 from braid.linkage.engine import (
-    lead_retired_ids,
     obsolete_joined_reviews,
+    record_change,
     records_given_up,
-    repointed_lists,
     restore_reviews,
 )
-from braid.linkage.following import follow_records, put_back
+from braid.linkage.following import put_back
 from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
 
 logger = logging.getLogger(__name__)
@@ -245,9 +244,6 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
     for child_id, into in event.revived:
         Child.objects.filter(pk=child_id).update(merged_into_id=into, merged_at=stamp)
     emptied = _retire_emptied(moves, stamp)
-    settled = {c for c, _into in [*event.merged, *event.revived, *emptied]}
-    led = lead_retired_ids(moves, settled)
-    led_merged, led_revived = repointed_lists(led)
 
     taking_back = list(
         PairDecision.standing.select_for_update().filter(event=event).order_by("pk")
@@ -260,14 +256,18 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
     if reopened:
         summary["reopened"] = reopened
     led_back = [[c, now, was] for c, was, now in event.summary.get("repointed", [])]
-    if led_back or led:
-        summary["repointed"] = [*led_back, *led]
-    reversal = MappingEvent.objects.create(
-        kind=MappingEvent.Kind.UNDO,
-        created_by=user,
-        moves=moves,
-        merged=[*([c, i] for c, i in event.revived), *emptied, *led_merged],
-        revived=[*([c, i] for c, i in event.merged), *led_revived],
+    if led_back:
+        summary["repointed"] = led_back
+    # What the change's records took along goes back with them, before the
+    # undo's own moves take anything further.
+    summary.update(put_back(event))
+    reversal = record_change(
+        MappingEvent.Kind.UNDO,
+        user,
+        moves,
+        merged=[*([c, i] for c, i in event.revived), *emptied],
+        revived=[[c, i] for c, i in event.merged],
+        settled={c for c, _into in [*event.merged, *event.revived, *emptied]},
         summary=summary,
         undoes=event,
     )
@@ -284,8 +284,6 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
         status=ReviewItem.Status.PENDING, decision=None
     )
     _restore(restoring, event)
-    put_back(event, reversal)
-    follow_records(reversal)
     restore_reviews(event.summary)
     _settle_queue(reversal)
     logger.info("Mapping change %s undone by %s", event.pk, reversal.pk)
@@ -624,24 +622,17 @@ def _move(
     record.save(update_fields=["child", "link_rule", "linked_by", "linked_at"])
 
     left_apart = sorted({r.pk for r in apart})
-    moves = [[record.pk, from_child.pk, to_child.pk]]
-    led = lead_retired_ids(moves)
-    led_merged, led_revived = repointed_lists(led)
-    event = MappingEvent.objects.create(
-        kind=MappingEvent.Kind.MOVE,
-        created_by=user,
-        moves=moves,
-        merged=led_merged,
-        revived=led_revived,
+    event = record_change(
+        MappingEvent.Kind.MOVE,
+        user,
+        [[record.pk, from_child.pk, to_child.pk]],
         summary={
             "records_moved": 1,
             "record": record.pk,
             "partner": partner.pk,
             "apart_from": left_apart,
-            **({"repointed": led} if led else {}),
         },
     )
-    follow_records(event)
     # Being one child with the partner, the record cannot be one child with
     # the records that stood in the way: that follows from the answer.
     for other in left_apart:
@@ -675,22 +666,14 @@ def _merge(a: Child, b: Child, user: User) -> MappingEvent:
     other.merged_into, other.merged_at = survivor, now
     other.save(update_fields=["merged_into", "merged_at"])
     logger.info("Child %s merged into %s", other.pk, survivor.pk)
-    moves = [[r.pk, other.pk, survivor.pk] for r in moving]
-    led = lead_retired_ids(moves, settled={other.pk})
-    led_merged, led_revived = repointed_lists(led)
-    event = MappingEvent.objects.create(
-        kind=MappingEvent.Kind.MERGE,
-        created_by=user,
-        moves=moves,
-        merged=[[other.pk, survivor.pk], *led_merged],
-        revived=led_revived,
-        summary={
-            "records_moved": len(moving),
-            **({"repointed": led} if led else {}),
-        },
+    return record_change(
+        MappingEvent.Kind.MERGE,
+        user,
+        [[r.pk, other.pk, survivor.pk] for r in moving],
+        merged=[[other.pk, survivor.pk]],
+        settled={other.pk},
+        summary={"records_moved": len(moving)},
     )
-    follow_records(event)
-    return event
 
 
 def _split(child: Child, records: Sequence[SourceRecord], user: User) -> MappingEvent:
@@ -718,21 +701,14 @@ def _split(child: Child, records: Sequence[SourceRecord], user: User) -> Mapping
     SourceRecord.objects.bulk_update(
         moving, ["child", "link_rule", "linked_by", "linked_at"]
     )
-    moves = [[r.pk, child.pk, target.pk] for r in moving]
-    led = lead_retired_ids(moves, settled={target.pk})
-    led_merged, led_revived = repointed_lists(led)
-    event = MappingEvent.objects.create(
-        kind=MappingEvent.Kind.SPLIT,
-        created_by=user,
-        moves=moves,
-        merged=led_merged,
-        revived=[*revived, *led_revived],
-        summary={
-            "records_moved": len(moving),
-            **({"repointed": led} if led else {}),
-        },
+    event = record_change(
+        MappingEvent.Kind.SPLIT,
+        user,
+        [[r.pk, child.pk, target.pk] for r in moving],
+        revived=revived,
+        settled={target.pk},
+        summary={"records_moved": len(moving)},
     )
-    follow_records(event)
     for left, right in product(moving, staying):
         _record_decision(left.pk, right.pk, False, user, event)
     logger.info("Child %s split: %s records to %s", child.pk, len(moving), target.pk)

@@ -416,20 +416,14 @@ def _move_relinked(
     summary: dict[str, Any] = {"records_moved": len(moves), "roster_batch": batch}
     if obsoleted := _moved_pairs(set_aside, {record_id for record_id, *_ in moves}):
         summary["reviews_obsoleted"] = obsoleted
-    led = lead_retired_ids(moves, settled={child_id for child_id, _ in merged})
-    led_merged, led_revived = repointed_lists(led)
-    if led:
-        summary["repointed"] = led
-    event = MappingEvent.objects.create(
-        kind=MappingEvent.Kind.ROSTER,
-        created_by=user,
-        moves=moves,
-        merged=[*merged, *led_merged],
-        revived=led_revived,
+    return record_change(
+        MappingEvent.Kind.ROSTER,
+        user,
+        moves,
+        merged=merged,
+        settled={child_id for child_id, _ in merged},
         summary=summary,
     )
-    follow_records(event)
-    return event
 
 
 def _moved_pairs(
@@ -878,15 +872,41 @@ def lead_retired_ids(
     return led
 
 
-def repointed_lists(
-    led: Sequence[Sequence[int]],
-) -> tuple[list[list[int]], list[list[int]]]:
-    """Return IDs led elsewhere as a change's ``merged`` and ``revived``.
+def record_change(
+    kind: str,
+    user: User | None,
+    moves: list[list[int]],
+    *,
+    merged: Sequence[list[int]] = (),
+    revived: Sequence[list[int]] = (),
+    settled: Collection[int] = (),
+    summary: dict[str, Any] | None = None,
+    undoes: MappingEvent | None = None,
+) -> MappingEvent:
+    """Record a change to the mapping once its records have moved.
 
-    An undo clears what a change merged and merges again what it revived,
-    which puts each ID back where it led before.
+    Every change leads the retired IDs its moves concern to where their
+    records are (see ``lead_retired_ids``; ``settled`` are the IDs the
+    change itself retired or revived) and takes guardians and consents along
+    with their records (``follow_records``). An ID led elsewhere is listed
+    in ``merged`` and ``revived`` as well, so that an undo, which clears
+    what a change merged and merges again what it revived, leads it back.
     """
-    return [[c, into] for c, _was, into in led], [[c, was] for c, was, _into in led]
+    led = lead_retired_ids(moves, settled)
+    summary = dict(summary or {})
+    if led:
+        summary["repointed"] = [*summary.get("repointed", []), *led]
+    event = MappingEvent.objects.create(
+        kind=kind,
+        created_by=user,
+        moves=moves,
+        merged=[*merged, *([c, into] for c, _was, into in led)],
+        revived=[*revived, *([c, was] for c, was, _into in led)],
+        summary=summary,
+        undoes=undoes,
+    )
+    follow_records(event)
+    return event
 
 
 def records_given_up(child_ids: Collection[int]) -> dict[int, set[int]]:
@@ -1153,28 +1173,23 @@ def apply_relink(plan: RelinkPlan, user: User | None) -> MappingEvent:
     merged = [[child, survivor] for child, survivor in plan.merged]
     for child, survivor in plan.merged:
         Child.objects.filter(pk=child).update(merged_into_id=survivor, merged_at=now)
-    led = lead_retired_ids(moves, settled={child for child, _ in plan.merged})
-    led_merged, led_revived = repointed_lists(led)
-
     obsoleted, created, reopened = _replace_open_reviews(plan.review, current.model)
     obsoleted += obsolete_joined_reviews(
         {destination[r.pk] for p in plan.review for r in (p.a, p.b)}
     )
-    event = MappingEvent.objects.create(
-        kind=MappingEvent.Kind.RELINK,
-        created_by=user,
-        moves=moves,
-        merged=[*merged, *led_merged],
-        revived=led_revived,
+    event = record_change(
+        MappingEvent.Kind.RELINK,
+        user,
+        moves,
+        merged=merged,
+        settled={child for child, _ in plan.merged},
         summary={
             **plan.counts(),
             "reviews_obsoleted": obsoleted,
             "reviews_created": created,
             "reviews_reopened": reopened,
-            **({"repointed": led} if led else {}),
         },
     )
-    follow_records(event)
     logger.info(
         "Re-linked %s records: %s moved, %s children merged, %s split",
         plan.records,

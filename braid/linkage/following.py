@@ -94,15 +94,15 @@ def follow_records(event: MappingEvent) -> None:
         )
 
 
-def put_back(event: MappingEvent, reversal: MappingEvent) -> None:
-    """Return what ``event`` moved to where it was, as part of its undo."""
+def put_back(event: MappingEvent) -> dict[str, list[list[int]]]:
+    """Return what ``event`` moved to where it was; say what, for its undo."""
     back: dict[str, list[list[int]]] = {}
     for kind in (CONSENTS, GUARDIANS):
         # Latest first: one change may have moved a consent twice.
         moves = reversed(event.summary.get(f"{kind}_moved", []))
         back[kind] = [[pk, now, was] for pk, was, now in moves]
     _apply(back)
-    _note(reversal, {f"{kind}_moved": value for kind, value in back.items()})
+    return {f"{kind}_moved": value for kind, value in back.items() if value}
 
 
 def _apply(moves: dict[str, list[list[int]]]) -> None:
