@@ -28,7 +28,22 @@ class Release(models.TextChoices):
     API = "api", _("API response")
 
 
-class Disclosure(models.Model):
+class AppendOnly(models.Model):
+    """A row of the record of disclosures: written once, never changed."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("The record of disclosures is append-only."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValidationError(_("The record of disclosures is append-only."))
+
+
+class Disclosure(AppendOnly):
     """One child's data released once to one user, and on what grounds.
 
     ``grounds`` lists, for each contributor whose records were shown, the
@@ -79,14 +94,6 @@ class Disclosure(models.Model):
     def __str__(self) -> str:
         return f"{_('Disclosure')} {self.sequence}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValidationError(_("The record of disclosures is append-only."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValidationError(_("The record of disclosures is append-only."))
-
     def content(self) -> dict[str, Any]:
         """Return what the hash covers, the same on every database."""
         content = {
@@ -116,7 +123,7 @@ class Disclosure(models.Model):
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-class DisclosedRecord(models.Model):
+class DisclosedRecord(AppendOnly):
     """One source record an entry of the record of disclosures released.
 
     An index of the records each entry's grounds name, written with the
@@ -151,14 +158,6 @@ class DisclosedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.disclosure_id}:{self.source_record_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValidationError(_("The record of disclosures is append-only."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValidationError(_("The record of disclosures is append-only."))
 
 
 def disclosed_record_ids(grounds: Any) -> list[int]:
