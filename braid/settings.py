@@ -2,8 +2,8 @@
 
 Variables: DATABASE_URL (PostgreSQL; SQLite in the data folder when absent),
 SECRET_KEY or SECRET_KEY_FILE, DEBUG, ALLOWED_HOSTS, BRAID_DATA_DIR,
-BRAID_SUPPRESSION_THRESHOLD, BRAID_MAX_ROSTER_BYTES, BRAID_TIME_ZONE,
-BRAID_LOG_LEVEL, BRAID_STATIC_ROOT.
+BRAID_SUPPRESSION_THRESHOLD, BRAID_MAX_ROSTER_BYTES, BRAID_BACKGROUND_ROWS,
+BRAID_TIME_ZONE, BRAID_LOG_LEVEL, BRAID_STATIC_ROOT.
 
 A value that cannot be used stops Braid with ImproperlyConfigured naming the
 variable and the value. These messages are in English: translations need the
@@ -195,6 +195,8 @@ INSTALLED_APPS = [
     "braid.access",
     "braid.reporter",
     "braid.demo",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -304,6 +306,18 @@ BRAID_MAX_ROSTER_BYTES = _whole_number(
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = BRAID_MAX_ROSTER_BYTES
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Long work leaves the request and runs in a task worker (`braid db_worker`),
+# which takes its tasks from the database: no broker to run.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A roster of more rows than this is committed from the page as a task, its
+# progress shown while it runs; a smaller one is committed at once.
+BRAID_BACKGROUND_ROWS = _whole_number("BRAID_BACKGROUND_ROWS", default=2000, minimum=0)
 
 # Counts from 1 to threshold - 1 are never shown; a threshold of 1 would show
 # every count, so 2 is the least that still hides anything.

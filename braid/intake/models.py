@@ -9,6 +9,8 @@ from braid.community.models import Organization, Program
 
 class BatchStatus(models.TextChoices):
     STAGED = "staged", _("Staged for review")
+    # Handed to the task worker; it becomes one of the outcomes below.
+    COMMITTING = "committing", _("Committing")
     COMMITTED = "committed", _("Committed")
     REJECTED = "rejected", _("Rejected")
     FAILED = "failed", _("Failed")
@@ -61,6 +63,10 @@ class RosterBatch(models.Model):
     ended_count = models.PositiveIntegerField(_("ended"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     issues = models.JSONField(_("errors and notices"), default=dict, blank=True)
+    # How the committed records were mapped to children (linking_counts).
+    linking = models.JSONField(_("linking"), null=True, blank=True)
+    # The task committing the batch, while the status is COMMITTING.
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]

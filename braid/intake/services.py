@@ -20,11 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from braid import progress
 from braid.children.models import Gender, SourceRecord
 from braid.children.normalize import id_key, name_key
 from braid.community.models import Organization, Program
 from braid.intake.models import BatchStatus, RosterBatch
 from braid.intake.parsing import MAY_BE_BLANK, ParsedRoster, read_roster
+from braid.intake.parsing.files import workbook_rows
 from braid.intake.parsing.roster import some_lines
 from braid.intake.parsing.types import Field, Issue, Row
 from braid.linkage import features as linkage_features
@@ -180,7 +182,7 @@ def set_reading_options(
 
 def preview(batch: RosterBatch) -> Preview:
     """Read the staged file and compare it with what the database holds."""
-    _require_staged(batch)
+    _require_staged(batch, BatchStatus.COMMITTING)
     parsed = read_roster(
         bytes(batch.content or b""),
         batch.filename,
@@ -202,18 +204,24 @@ def preview(batch: RosterBatch) -> Preview:
 
 
 def commit(batch: RosterBatch, user: User) -> Outcome:
-    """Commit a staged batch whole, or record why it was rejected."""
-    _require_staged(batch)
+    """Commit a staged batch whole, or record why it was rejected.
+
+    A batch handed to the task worker (``commit_in_background``) is committed
+    by the worker through this same function.
+    """
+    _require_staged(batch, BatchStatus.COMMITTING)
     started = time.monotonic()
     try:
         with transaction.atomic():
             # Serialize commits for one organization, so that two rosters
             # cannot both think a record is new.
             Organization.objects.select_for_update().get(pk=batch.organization_id)
+            progress.step(_("Reading the roster"))
             result = preview(batch)
             linking = None
             if result.ok:
                 linking = _apply(batch, result, user)
+                batch.linking = linking_counts(linking)
                 _finish(batch, result, BatchStatus.COMMITTED)
     except Exception:
         batch.refresh_from_db()
@@ -235,6 +243,35 @@ def commit(batch: RosterBatch, user: User) -> Outcome:
             time.monotonic() - started,
         )
     return Outcome(batch=batch, preview=result, linking=linking)
+
+
+def background(batch: RosterBatch) -> bool:
+    """Tell whether committing the batch from a page should be a task.
+
+    The rows are counted by the file's lines (a workbook by its used range),
+    before it is read: a little over for a text field holding a line break.
+    """
+    return rows_estimate(batch) > settings.BRAID_BACKGROUND_ROWS
+
+
+def rows_estimate(batch: RosterBatch) -> int:
+    content = bytes(batch.content or b"")
+    if content.startswith(b"PK"):
+        return workbook_rows(content)
+    return max(content.count(b"\n") + (not content.endswith(b"\n")) - 1, 0)
+
+
+def commit_in_background(batch: RosterBatch, user: User) -> None:
+    """Hand a staged batch to the task worker, which commits it."""
+    from braid.intake.tasks import commit_roster
+
+    _require_staged(batch)
+    with transaction.atomic():
+        batch.status = BatchStatus.COMMITTING
+        result = commit_roster.enqueue(batch.pk, user.pk)
+        batch.task_id = str(result.id)
+        batch.save(update_fields=["status", "task_id"])
+    logger.info("roster batch %s handed to the task worker", batch.pk)
 
 
 def reject(batch: RosterBatch, result: Preview) -> None:
@@ -398,8 +435,8 @@ def linking_text(counts: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _require_staged(batch: RosterBatch) -> None:
-    if batch.status != BatchStatus.STAGED:
+def _require_staged(batch: RosterBatch, *also: BatchStatus) -> None:
+    if batch.status != BatchStatus.STAGED and batch.status not in also:
         raise IntakeError(
             _("Batch %(batch)s has already been decided: %(status)s.")
             % {"batch": batch.pk, "status": batch.get_status_display()}
@@ -606,8 +643,12 @@ def _apply(batch: RosterBatch, result: Preview, user: User) -> MappingSummary:
     mapping = map_new_records(
         created, changed=relink, now=now, user=user, batch=batch.pk
     )
-    SourceRecord.objects.bulk_create(created, batch_size=500)
+    for start in range(0, len(created), CHUNK):
+        progress.step(_("Saving the new records"), start, len(created))
+        SourceRecord.objects.bulk_create(created[start : start + CHUNK], batch_size=500)
+    progress.step(_("Queuing pairs for review"))
     mapping.record_reviews()
+    progress.step(_("Recording enrollments"))
 
     enrolled_ids = {e.source_record_id for e in _open_enrollments(batch)}
     to_enroll = [r for r in created + updated if r.pk not in enrolled_ids]

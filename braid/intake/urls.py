@@ -9,5 +9,6 @@ urlpatterns = [
     path("<int:pk>/", views.batch_detail, name="batch"),
     path("<int:pk>/mapping/", views.mapping, name="mapping"),
     path("<int:pk>/commit/", views.commit, name="commit"),
+    path("<int:pk>/progress/", views.batch_progress, name="progress"),
     path("<int:pk>/discard/", views.discard, name="discard"),
 ]

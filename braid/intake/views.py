@@ -1,15 +1,23 @@
 """Pages for sending a roster: upload, map its columns, preview, commit."""
 
+from contextlib import suppress
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_tasks.base import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 
+from braid import progress
 from braid.access import policy
 from braid.children.models import SourceRecord
 from braid.http import AuthenticatedRequest
@@ -19,6 +27,7 @@ from braid.intake.labels import FIELD_LABELS
 from braid.intake.models import BatchStatus, RosterBatch
 from braid.intake.parsing.codes import Code
 from braid.intake.parsing.types import Field
+from braid.intake.tasks import commit_roster, progress_key
 
 # Rows of each kind listed on the preview page; the counts cover all of them.
 PREVIEW_ROWS = 200
@@ -28,6 +37,8 @@ ENCODING_NAMES = {
     "cp1252": gettext_lazy("Windows-1252"),
     "xlsx": gettext_lazy("an Excel workbook"),
 }
+# A task no worker has taken after this long suggests that none is running.
+WORKER_GRACE = timedelta(minutes=1)
 # Errors the mapping step fixes, so it opens by itself when one is found.
 MAPPING_CODES = {
     Code.MISSING_COLUMN,
@@ -114,7 +125,9 @@ def batch_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     handles = policy.can_handle_batch(request.user, batch)
     context: dict[str, object] = {"batch": batch, "handles": bool(handles)}
 
-    if batch.status == BatchStatus.STAGED:
+    if batch.status == BatchStatus.COMMITTING:
+        context.update(_progress_context(batch))
+    elif batch.status == BatchStatus.STAGED:
         # Counts of a staged batch are stored only once it is decided; the
         # steward, who may not see its rows, is shown the preview's counts
         # and issues instead of zeros.
@@ -123,6 +136,8 @@ def batch_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if handles:
             context.update(_rows_context(request, batch, result))
     else:
+        if batch.linking:
+            context["linking"] = services.linking_text(batch.linking)
         context["errors"] = batch.issues.get("errors", [])
         context["warnings"] = batch.issues.get("warnings", [])
         context["notices"] = batch.issues.get("notices", [])
@@ -192,9 +207,60 @@ def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def batch_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The part of a committing batch's page that says how far it has come."""
+    batch = policy.get_batch(request.user, pk)
+    if batch.status != BatchStatus.COMMITTING:
+        # Done: the whole page now shows the outcome.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("intake:batch", args=[batch.pk])
+        return response
+    return render(request, "intake/batch/_progress.html", _progress_context(batch))
+
+
+def _progress_context(batch: RosterBatch) -> dict[str, object]:
+    report = progress.read(progress_key(batch.pk))
+    task = None
+    if batch.task_id:
+        with suppress(TaskResultDoesNotExist):
+            task = commit_roster.get_result(batch.task_id)
+    waiting = report is None and (task is None or task.status == TaskResultStatus.READY)
+    queued = task.enqueued_at if task is not None else None
+    return {
+        "batch": batch,
+        "report": report,
+        "waiting": waiting,
+        "queued_at": queued,
+        "percent": _percent(report),
+        "worker_missing": waiting
+        and (queued is None or timezone.now() - queued > WORKER_GRACE),
+    }
+
+
+def _percent(report: dict[str, object] | None) -> int | None:
+    if not report:
+        return None
+    done, total = report.get("done"), report.get("total")
+    if not isinstance(done, int) or not isinstance(total, int) or total <= 0:
+        return None
+    return min(100, done * 100 // total)
+
+
+@login_required
 @require_POST
 def commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     batch = _handled_batch(request, pk)
+    if services.background(batch):
+        services.commit_in_background(batch, request.user)
+        messages.info(
+            request,
+            _(
+                "The roster is large, so it is committed in the background: this "
+                "page shows how far it has come. You may leave it; the outcome "
+                "stays here."
+            ),
+        )
+        return redirect("intake:batch", pk=batch.pk)
     outcome = services.commit(batch, request.user)
     if counts := services.linking_counts(outcome.linking):
         messages.success(
@@ -223,6 +289,8 @@ def _handled_batch(request: AuthenticatedRequest, pk: int) -> RosterBatch:
     decision = policy.can_handle_batch(request.user, batch)
     if not decision:
         raise PermissionDenied(" ".join(decision.reasons))
+    if batch.status == BatchStatus.COMMITTING:
+        raise PermissionDenied(_("This roster is being committed."))
     if batch.status != BatchStatus.STAGED:
         raise PermissionDenied(_("This roster has already been decided."))
     return batch

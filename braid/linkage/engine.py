@@ -22,7 +22,9 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from braid import progress
 from braid.children.models import Child, LinkRule, SourceRecord
 from braid.linkage import comparisons, features, rules
 from braid.linkage.batches import in_chunks
@@ -207,14 +209,17 @@ def link_new(
     unsaved = [row for row in new_rows if row["record_id"] < 0]
     saved = [row for row in new_rows if row["record_id"] > 0]
     community = SourceRecord.objects.count() + len(records)
+    progress.step(_("Linking: finding likely matches among known children"))
     existing = _without(_candidates(new_rows, community), by_id)
     scorer = scorer_for(current.model, community)
     try:
         scorer.use_frequencies(frequencies_for(unsaved, [*saved, *existing.values()]))
         floor = current.review_weight
+        progress.step(_("Linking: comparing records"))
         scored = scorer.between(new_rows, list(existing.values()), floor=floor)
         scored += scorer.within(new_rows, floor=floor)
 
+        progress.step(_("Linking: grouping records into children"))
         children = _children_of(existing, scored, leaving=set(by_id))
         # The chain rule may score records that came in with those children.
         scorer.use_frequencies(frequencies_for(unsaved, [*saved, *existing.values()]))
@@ -232,6 +237,7 @@ def link_new(
     finally:
         scorer.close()
 
+    progress.step(_("Linking: saving links"))
     placed = _placements(result, by_id, by_pair, children)
     fresh: list[SourceRecord] = []
     for record_id, (owner, scored_pair) in placed.items():
@@ -1004,6 +1010,7 @@ def plan_relink(scorer_class: type[Scorer] = Scorer) -> RelinkPlan:
     started = time.monotonic()
     current = policy()
     assert current.model is not None
+    progress.step(_("Reading every record"))
     values = list(
         SourceRecord.objects.values(
             *features.SOURCE_FIELDS, "child_id", "linked_at"
@@ -1021,8 +1028,10 @@ def plan_relink(scorer_class: type[Scorer] = Scorer) -> RelinkPlan:
         frequencies = TermFrequencies()
         frequencies.add(rows.values())
         scorer.use_frequencies(frequencies)
+        progress.step(_("Comparing records"))
         scored = scorer.within(list(rows.values()), floor=current.review_weight)
         plan.pairs = len(scored)
+        progress.step(_("Grouping records into children"))
         result, by_pair = _cluster(
             scorer,
             rows,
@@ -1035,6 +1044,7 @@ def plan_relink(scorer_class: type[Scorer] = Scorer) -> RelinkPlan:
     finally:
         scorer.close()
 
+    progress.step(_("Working out what would change"))
     current_child = {r: row["child_id"] for r, row in rows.items()}
     _assign_owners(plan, result.clusters, current_child, founding)
     plan._joined_by = {r: by_pair[p] for r, p in result.joined_by.items()}
@@ -1131,6 +1141,7 @@ def apply_relink(plan: RelinkPlan, user: User | None) -> MappingEvent:
     """Carry out a re-link plan as one change that can be undone."""
     now = timezone.now()
     current = policy()
+    progress.step(_("Saving the changes"))
     new_children = Child.objects.bulk_create(
         [Child() for owner in plan._owner if owner is None], batch_size=500
     )

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Locator, Page, expect
 
 from braid.children.models import SourceRecord
@@ -160,3 +161,28 @@ def test_staff_map_an_unknown_id_column_on_the_page_and_then_commit(
         "K-17",
         "K-18",
     ]
+
+
+def test_a_large_roster_commits_in_the_background_and_the_page_follows_it(
+    page, community, people, tmp_path, settings
+):
+    settings.BRAID_BACKGROUND_ROWS = 2
+    sign_in(page, "district-staff")
+    send_roster(page, write_roster(tmp_path, "big.csv", AVA, MIA, LEO), ENROLLED)
+
+    page.get_by_role("button", name="Commit the roster").click()
+
+    progress = page.get_by_role("region", name="Committing")
+    expect(progress).to_contain_text("Waiting for the task worker since")
+    expect(page.locator("hgroup")).to_contain_text("Committing")
+    expect(page.get_by_role("button", name="Commit the roster")).to_have_count(0)
+    assert_accessible(page)
+    assert not SourceRecord.objects.exists()
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    # The page asks every two seconds, and shows the outcome once it is done.
+    expect(page.locator("hgroup")).to_contain_text("Committed", timeout=10_000)
+    expect_counts(outcome_counts(page), new=3, changed=0, unchanged=0, ended=0)
+    expect(page.locator("#linking")).to_contain_text("3 new children")
+    assert SourceRecord.objects.filter(organization=community.district).count() == 3

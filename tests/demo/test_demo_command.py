@@ -5,6 +5,7 @@ import io
 import shutil
 import socket
 import subprocess
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import authenticate
@@ -68,7 +69,14 @@ def served(monkeypatch):
             return None
         return real(name, *args, **options)
 
+    @contextmanager
+    def worker():
+        addresses.append("worker started")
+        yield
+        addresses.append("worker stopped")
+
     monkeypatch.setattr(demo, "call_command", call)
+    monkeypatch.setattr(demo, "_task_worker", worker)
     return addresses
 
 
@@ -204,7 +212,7 @@ def test_it_serves_on_the_address_given_and_says_so(small_demo, served):
 
     printed = run_demo("--address", f"127.0.0.1:{port}")
 
-    assert served == [f"127.0.0.1:{port}"]
+    assert served == ["worker started", f"127.0.0.1:{port}", "worker stopped"]
     assert f"Sign in at http://127.0.0.1:{port}/ as:" in printed
     assert "8000" not in printed
     assert "steward" in printed
@@ -236,3 +244,12 @@ def test_make_demo_serves_on_the_port_given(tmp_path):
     ).stdout
 
     assert "braid demo --address 127.0.0.1:8011" in planned
+
+
+def test_the_task_worker_it_runs_is_a_command_that_exists():
+    ran = subprocess.run(
+        [*demo.WORKER[:-1], "--help"], capture_output=True, text=True, check=False
+    )
+
+    assert ran.returncode == 0, ran.stderr
+    assert "--batch" in ran.stdout

@@ -270,6 +270,25 @@ def read_workbook(data: bytes) -> Table:
     return Table("xlsx", None, headers, records, [], epoch)
 
 
+def workbook_rows(data: bytes) -> int:
+    """Return the rows below the header the first sheet says it uses, or 0.
+
+    A workbook that cannot be opened counts none: reading it says why.
+    """
+    try:
+        _check_unpacked_size(data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(data), read_only=True)
+            try:
+                used = workbook.worksheets[0].max_row or 0
+            finally:
+                workbook.close()
+    except Exception:
+        return 0
+    return max(used - 1, 0)
+
+
 def _first_sheet(data: bytes) -> tuple[list[Record], datetime.date]:
     # openpyxl warns about workbook features it drops (data validation,
     # styles); none of them matters to the values read here.

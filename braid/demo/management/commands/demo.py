@@ -1,4 +1,6 @@
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +32,9 @@ from braid.demo.setup import (
     reset_passwords,
     write_logins,
 )
+
+# The task worker the demo runs beside its web server.
+WORKER = [sys.executable, "-m", "braid", "db_worker", "--no-startup-delay"]
 
 
 class Command(BaseCommand):
@@ -69,7 +74,8 @@ class Command(BaseCommand):
 
         self._print_logins(logins, address if serve else None)
         if serve:
-            call_command("runserver", str(address), use_reloader=False)
+            with _task_worker():
+                call_command("runserver", str(address), use_reloader=False)
 
     def _set_up(self, community: DemoCommunity, seed: int, logins: Path) -> None:
         """Set the demo up, or finish what an interrupted run left."""
@@ -139,6 +145,24 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("Sign in at %(url)s as:") % {"url": address.url})
         self.stdout.write(logins.read_text(), ending="")
+
+
+@contextmanager
+def _task_worker() -> Iterator[None]:
+    """Run a task worker beside the demo's web server, and stop it after.
+
+    Large rosters are committed by the worker; a deployment runs
+    ``braid db_worker`` as a service of its own instead.
+    """
+    worker = subprocess.Popen(WORKER)
+    try:
+        yield
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from braid import progress
 from braid.access import policy
 from braid.community.models import Organization, Program
 from braid.intake import services
@@ -74,18 +75,23 @@ class Command(BaseCommand):
         program = _program(organization, options["program"])
         user = _user(options["user"], organization)
 
+        # Progress goes to standard error: standard output stays the report.
+        reporter = (
+            progress.StreamReporter(self.stderr) if options["verbosity"] else None
+        )
         try:
-            outcome = services.import_roster(
-                user=user,
-                organization=organization,
-                program=program,
-                filename=path.name,
-                content=content,
-                as_of=options["as_of"],
-                date_format=options["date_format"],
-                overrides=dict(options["map"]),
-                dry_run=options["dry_run"],
-            )
+            with progress.reporting(reporter):
+                outcome = services.import_roster(
+                    user=user,
+                    organization=organization,
+                    program=program,
+                    filename=path.name,
+                    content=content,
+                    as_of=options["as_of"],
+                    date_format=options["date_format"],
+                    overrides=dict(options["map"]),
+                    dry_run=options["dry_run"],
+                )
         except services.IntakeError as error:
             raise CommandError(str(error)) from None
 

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from braid import progress
 from braid.children.models import SourceRecord
 from braid.linkage import engine, thresholds, training
 from braid.linkage.models import (
@@ -122,10 +123,15 @@ class Command(BaseCommand):
             self._status(options)
 
     def _relink(self, options: dict[str, Any], user: User | None) -> None:
-        if options["spark"]:
-            plan = engine.plan_relink(scorer_class=_spark_scorer())
-        else:
-            plan = engine.plan_relink()
+        # Progress goes to standard error: standard output stays the report.
+        reporter = (
+            progress.StreamReporter(self.stderr) if options["verbosity"] else None
+        )
+        with progress.reporting(reporter):
+            if options["spark"]:
+                plan = engine.plan_relink(scorer_class=_spark_scorer())
+            else:
+                plan = engine.plan_relink()
         counts = plan.counts()
         if options["format"] == "json":
             self.stdout.write(json.dumps({**counts, "applied": False}))
@@ -159,7 +165,8 @@ class Command(BaseCommand):
             if input("Apply? [y/N] ").strip().lower() not in ("y", "yes"):
                 self.stdout.write("Nothing changed.")
                 return
-        event = engine.apply_relink(plan, user)
+        with progress.reporting(reporter):
+            event = engine.apply_relink(plan, user)
         self.stdout.write(f"Applied as change #{event.pk}.")
         summary = event.summary
         moved = [len(summary.get(f"{kind}_moved", [])) for kind in FOLLOWING]

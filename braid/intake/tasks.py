@@ -1,0 +1,32 @@
+"""Roster work that leaves the request and runs in the task worker."""
+
+from django.contrib.auth import get_user_model
+from django_tasks import task
+
+from braid import progress
+from braid.intake import services
+from braid.intake.models import BatchStatus, RosterBatch
+
+
+def progress_key(batch_id: int) -> str:
+    return f"roster-{batch_id}"
+
+
+@task()
+def commit_roster(batch_id: int, user_id: int) -> str:
+    """Commit a batch handed over by ``services.commit_in_background``.
+
+    Returns the batch's outcome; its counts and issues are on the batch.
+    """
+    batch = RosterBatch.objects.get(pk=batch_id)
+    if batch.status != BatchStatus.COMMITTING:
+        # Handed over twice, or decided meanwhile: nothing left to do.
+        return str(batch.status)
+    user = get_user_model().objects.get(pk=user_id)
+    reporter = progress.FileReporter(progress_key(batch_id))
+    try:
+        with progress.reporting(reporter):
+            outcome = services.commit(batch, user)
+    finally:
+        reporter.close()
+    return str(outcome.batch.status)
