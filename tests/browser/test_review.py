@@ -247,7 +247,7 @@ def test_a_pair_names_what_stands_between_its_children_and_leads_to_them(
 
     expect(pair.get_by_role("listitem")).to_contain_text("Youth Club C1 (child ")
     expect(pair.get_by_role("listitem")).to_contain_text(
-        "wait for review too: The state student IDs differ."
+        "also wait for review. The state student IDs differ."
     )
     expect(pair.get_by_role("row", name="The child's other records")).to_contain_text(
         "Youth Club C1"
@@ -267,6 +267,6 @@ def test_the_children_of_a_pair_fit_a_phone(phone, live_server, chain, people):
 
     phone.goto("/linkage/review/")
 
-    expect(phone.locator(f"#pair-{chain.pk}")).to_contain_text("wait for review too")
+    expect(phone.locator(f"#pair-{chain.pk}")).to_contain_text("also wait for review.")
     width = document_width(phone)
     assert width <= PHONE["width"], f"the review page is {width}px wide on a phone"

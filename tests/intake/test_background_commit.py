@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from openpyxl import Workbook
 
@@ -40,8 +41,19 @@ def commit_page(client, batch):
     return client.post(reverse("intake:commit", args=[batch.pk]), follow=True)
 
 
-def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+@pytest.fixture
+def run_worker(monkeypatch):
+    """Run the task worker until no task is left, in the test's transaction.
+
+    A worker closes stale database connections between tasks; here that
+    would close the connection holding the test's transaction (PostgreSQL).
+    """
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> None:
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    return run
 
 
 def workbook(rows: int) -> bytes:
@@ -80,7 +92,7 @@ def test_a_file_without_a_last_line_break_counts_every_row(people, community):
 
 
 def test_a_large_roster_is_committed_by_the_worker_and_the_page_follows_it(
-    client, settings, people, community
+    client, settings, people, community, run_worker
 ):
     settings.BRAID_BACKGROUND_ROWS = 1
     batch = stage(people, community, AVA, MIA)
@@ -151,7 +163,7 @@ def test_a_roster_no_worker_takes_says_that_one_must_be_started(
 
 
 def test_a_roster_being_committed_cannot_be_committed_or_discarded_again(
-    client, settings, people, community, quiet
+    client, settings, people, community, quiet, run_worker
 ):
     settings.BRAID_BACKGROUND_ROWS = 0
     batch = stage(people, community, AVA)
@@ -172,7 +184,7 @@ def test_a_roster_being_committed_cannot_be_committed_or_discarded_again(
 
 
 def test_a_roster_the_worker_finds_wrong_is_rejected_and_changes_nothing(
-    client, settings, people, community
+    client, settings, people, community, run_worker
 ):
     settings.BRAID_BACKGROUND_ROWS = 0
     batch = stage(people, community, AVA, "00102,Mia,Okafor,2015-02-30,F,5")

@@ -133,8 +133,8 @@ class TestWhatStandsInTheWay:
         page = page_of(response)
         assert (
             f"Youth Club C1 (child <code>{district.child.public_id}</code>) and "
-            f"Eastside Clinic E1 (child <code>{clinic.child.public_id}</code>) wait "
-            f"for review too: The state student IDs differ. "
+            f"Eastside Clinic E1 (child <code>{clinic.child.public_id}</code>) also "
+            f"wait for review. The state student IDs differ. "
             f'<a href="#pair-{held.pk}">See pair {view_of(response, held).number}.</a>'
         ) in page
         assert "Noah" not in page and "Kim" not in page

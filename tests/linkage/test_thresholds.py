@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from braid.children.models import SourceRecord
-from braid.linkage import decisions, thresholds
+from braid.linkage import decisions, engine, thresholds
 from braid.linkage.models import ReviewItem
 from braid.linkage.thresholds import Labelled
 
@@ -85,3 +85,17 @@ def test_the_page_and_the_command_warn_when_few_pairs_are_settled(
     assert "Only 1 pair has been settled so far" in page
     assert "On the 1 pair settled so far" in out.getvalue()
     assert "Few pairs are settled yet" in out.getvalue()
+
+
+def test_a_threshold_set_finer_than_a_tenth_is_shown_as_set(client, people, settings):
+    engine.set_thresholds(2.25, -1.5, people.steward)
+    client.force_login(people.steward)
+
+    page = client.get(reverse("linkage:thresholds")).content.decode()
+    queue = client.get(reverse("linkage:review")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    spanish = client.get(reverse("linkage:thresholds")).content.decode()
+
+    assert "2.25 bits" in page and "-1.5 bits" in page
+    assert "from -1.5 up to 2.25 bits" in queue
+    assert "2,25 bits" in spanish

@@ -76,7 +76,7 @@ class TestWhatTheConfirmationSays:
             f"{club_child.public_id} a child of its own again, with its records back"
             in text
         )
-        assert "Undoing it takes back the 1 decision made with the change: " in text
+        assert "Undoing it takes back the decision made with the change: " in text
         assert "Same child: Riverbend Schools D1 and Youth Club C1" in text
         page = response.content.decode()
         assert f'href="{child_url(club_child)}"' in page
@@ -131,7 +131,7 @@ class TestWhatTheConfirmationSays:
             f"{club.child.public_id} leads again to {district.child.public_id}" in text
         )
         assert (
-            "Undoing it takes back the 1 decision made with the change: "
+            "Undoing it takes back the decision made with the change: "
             "Not the same child: Riverbend Schools D1 and Youth Club C1" in text
         )
         assert (
