@@ -368,8 +368,9 @@ def _move_relinked(
 ) -> MappingEvent | None:
     """Put each record linked again where it now belongs, as one change.
 
-    A record that leaves a child with other records gets a child of its own;
-    one that was alone keeps its child, or, joining another child, leaves
+    A record that leaves a child with other records gets a child of its own
+    (the retired ID it once held alone, if any); one that was alone keeps
+    its child, or, joining another child, leaves
     its old ID pointing to that child, as a merge does.
     """
     if not placed:
@@ -409,9 +410,17 @@ def _move_relinked(
                 kept.add(was)
 
     was_of = {record.pk: record.child_id for record in leaving}
-    _give_new_children(leaving, now)
+    # A record that once left a retired ID alone takes that ID back.
+    revived = retired_owners([{r.pk} for r in leaving], set(was_of.values()))
+    for index, (child_id, _into) in revived.items():
+        leaving[index].child_id = child_id
+    _give_new_children([r for i, r in enumerate(leaving) if i not in revived], now)
+    for index in revived:
+        _mark_alone(leaving[index], now)
     moves += [[record.pk, was_of[record.pk], record.child_id] for record in leaving]
     SourceRecord.objects.bulk_update(list(placed), LINK_FIELDS, batch_size=500)
+    for child_id, _into in revived.values():
+        Child.objects.filter(pk=child_id).update(merged_into=None, merged_at=None)
     for child_id, survivor in merged:
         Child.objects.filter(pk=child_id).update(merged_into_id=survivor, merged_at=now)
     # With no move there is no change to undo: the pairs set aside were
@@ -427,7 +436,8 @@ def _move_relinked(
         user,
         moves,
         merged=merged,
-        settled={child_id for child_id, _ in merged},
+        revived=[[child_id, into] for child_id, into in revived.values()],
+        settled={c for c, _ in merged} | {c for c, _ in revived.values()},
         summary=summary,
     )
 
@@ -496,12 +506,17 @@ def _give_new_children(records: Sequence[SourceRecord], now: datetime) -> None:
     children = Child.objects.bulk_create([Child() for _ in records], batch_size=500)
     for record, child in zip(records, children, strict=True):
         record.child = child
-        record.link_rule = LinkRule.NEW_CHILD
-        record.link_score = None
-        record.link_weight = None
-        record.link_model = None
-        record.linked_by = None
-        record.linked_at = now
+        _mark_alone(record, now)
+
+
+def _mark_alone(record: SourceRecord, now: datetime) -> None:
+    """Note that a record matched no one and stands for a child on its own."""
+    record.link_rule = LinkRule.NEW_CHILD
+    record.link_score = None
+    record.link_weight = None
+    record.link_model = None
+    record.linked_by = None
+    record.linked_at = now
 
 
 def _candidates(
@@ -985,6 +1000,8 @@ class RelinkPlan:
     moves: list[tuple[int, int | None, int | None]] = field(default_factory=list)
     merged: list[tuple[int, int]] = field(default_factory=list)
     split: list[int] = field(default_factory=list)
+    # Retired IDs given back to the records they held: (child, led to).
+    revived: list[tuple[int, int]] = field(default_factory=list)
     new_children: int = 0
     review: list[PendingReview] = field(default_factory=list)
     seconds: float = 0.0
@@ -1000,6 +1017,7 @@ class RelinkPlan:
             "children_merged": len(self.merged),
             "children_split": len(self.split),
             "new_children": self.new_children,
+            "children_revived": len(self.revived),
             "review": sum(not p.within_organization for p in self.review),
             "duplicates": sum(p.within_organization for p in self.review),
         }
@@ -1090,7 +1108,9 @@ def _assign_owners(
     an ID stays with the records it was made for, then to the larger
     cluster. A cluster that several children prefer is kept by the one
     with most records in it, then its founding record, then the older ID;
-    the others lead to it. A cluster no child prefers is a new child.
+    the others lead to it. A cluster no child prefers takes back the retired
+    ID of a child that gave up exactly its records (a merge the re-link
+    undoes), or else is a new child.
     """
     ordered = sorted(clusters, key=lambda c: (-len(c), min(c)))
     # A child's score in a cluster: twice its records there, and one more
@@ -1111,6 +1131,7 @@ def _assign_owners(
         else None
         for index in range(len(ordered))
     ]
+    plan.revived = _revive_retired(ordered, owners, current_child)
     plan._clusters, plan._owner = ordered, owners
     plan.new_children = sum(owner is None for owner in owners)
 
@@ -1136,12 +1157,57 @@ def _assign_owners(
             plan.split.append(child)
 
 
+def _revive_retired(
+    clusters: list[set[int]], owners: list[int | None], current_child: dict[int, int]
+) -> list[tuple[int, int]]:
+    """Give each unowned cluster the retired ID that gave up its records.
+
+    Fills ``owners`` in place and returns the IDs revived, with the child
+    each led to, so that an undo can lead it there again.
+    """
+    unowned = [index for index, owner in enumerate(owners) if owner is None]
+    found = retired_owners(
+        [clusters[index] for index in unowned],
+        {current_child[r] for index in unowned for r in clusters[index]},
+    )
+    for position, (child, _into) in found.items():
+        owners[unowned[position]] = child
+    return list(found.values())
+
+
+def retired_owners(
+    clusters: Sequence[Collection[int]], holders: Collection[int]
+) -> dict[int, tuple[int, int]]:
+    """Return, by cluster, the retired ID that gave up exactly its records.
+
+    ``holders`` are the children holding the records now; the IDs that lead
+    to them, at any depth, are the candidates. Each is given with the child
+    it leads to.
+    """
+    if not clusters or not holders:
+        return {}
+    below = _retired_below(holders)
+    given = records_given_up(below)
+    by_records = {frozenset(records): c for c, records in given.items() if records}
+    found: dict[int, tuple[int, int]] = {}
+    taken: set[int] = set()
+    for index, cluster in enumerate(clusters):
+        child = by_records.get(frozenset(cluster))
+        if child is not None and child not in taken:
+            found[index] = (child, below[child])
+            taken.add(child)
+    return found
+
+
 @transaction.atomic
 def apply_relink(plan: RelinkPlan, user: User | None) -> MappingEvent:
     """Carry out a re-link plan as one change that can be undone."""
     now = timezone.now()
     current = policy()
     progress.step(_("Saving the changes"))
+    revived = [child for child, _into in plan.revived]
+    for chunk in in_chunks(revived):
+        Child.objects.filter(pk__in=chunk).update(merged_into=None, merged_at=None)
     new_children = Child.objects.bulk_create(
         [Child() for owner in plan._owner if owner is None], batch_size=500
     )
@@ -1193,7 +1259,8 @@ def apply_relink(plan: RelinkPlan, user: User | None) -> MappingEvent:
         user,
         moves,
         merged=merged,
-        settled={child for child, _ in plan.merged},
+        revived=[[child, into] for child, into in plan.revived],
+        settled={child for child, _ in plan.merged} | set(revived),
         summary={
             **plan.counts(),
             "reviews_obsoleted": obsoleted,

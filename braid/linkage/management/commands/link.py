@@ -151,6 +151,7 @@ class Command(BaseCommand):
                 (_("children merged"), "children_merged"),
                 (_("children split"), "children_split"),
                 (_("children created"), "new_children"),
+                (_("children given back a retired ID"), "children_revived"),
                 (_("records moved"), "records_moved"),
                 (_("pairs waiting for review"), "review"),
                 (_("possible duplicates"), "duplicates"),
