@@ -30,6 +30,7 @@ from braid.intake.parsing.files import workbook_rows
 from braid.intake.parsing.roster import some_lines
 from braid.intake.parsing.types import Field, Issue, Row
 from braid.linkage import features as linkage_features
+from braid.linkage.batches import cycle_collection_paused
 from braid.linkage.mapper import CHUNK, MappingSummary, compared, map_new_records
 from braid.records.models import Enrollment
 
@@ -212,7 +213,7 @@ def commit(batch: RosterBatch, user: User) -> Outcome:
     _require_staged(batch, BatchStatus.COMMITTING)
     started = time.monotonic()
     try:
-        with transaction.atomic():
+        with cycle_collection_paused(), transaction.atomic():
             # Serialize commits for one organization, so that two rosters
             # cannot both think a record is new.
             Organization.objects.select_for_update().get(pk=batch.organization_id)

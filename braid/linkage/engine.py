@@ -232,6 +232,7 @@ def link_new(
             groups=list(children.values()),
             fixed={r for members in children.values() for r in members},
             decided=_decisions(r for r in rows if r > 0),
+            linking=set(by_id),
         )
         doubts = _doubted_decisions(scorer, held, current)
     finally:
@@ -525,14 +526,9 @@ def _candidates(
     """Fetch the existing records that share a blocking key with a new one."""
     lookups: dict[str, set[Any]] = defaultdict(set)
     for row in new_rows:
-        for column in (
-            "block_zip_first",
-            "block_zip_last",
-            "block_zip_day",
-            "block_dob_first",
-            "block_dob_last",
-            "block_dob_initials",
-        ):
+        for column in features.STORED_BLOCKING_KEYS:
+            if column == "block_name":
+                continue
             if row[column]:
                 lookups[column].add(row[column])
         for column in ("block_name", "block_name_rev"):
@@ -554,17 +550,25 @@ def _candidates(
 
 
 def _scanned_candidates(lookups: dict[str, set[Any]]) -> dict[int, dict[str, Any]]:
-    """Read every record once, keeping those sharing a key with the roster."""
-    names = (*features.SOURCE_FIELDS, "child_id")
-    columns = list(lookups)
-    keys = [lookups[column] for column in columns]
+    """Read every record once, keeping those sharing a key with the roster.
+
+    The blocking keys are read as stored (they are what found the records)
+    rather than worked out again for each of them: a roster large beside
+    its community keeps nearly every record.
+    """
+    names = (*features.SOURCE_FIELDS, "child_id", *features.STORED_BLOCKING_KEYS)
+    position = {name: index for index, name in enumerate(names)}
+    checks = [(position[column], wanted) for column, wanted in lookups.items()]
+    key_positions = [position[name] for name in features.STORED_BLOCKING_KEYS]
     found: dict[int, dict[str, Any]] = {}
-    query = SourceRecord.objects.order_by().values_list(*names, *columns)
+    query = SourceRecord.objects.order_by().values_list(*names)
     for fetched in query.iterator(chunk_size=10_000):
-        stored = fetched[len(names) :]
-        if any(value in wanted for value, wanted in zip(stored, keys, strict=True)):
-            values_row = dict(zip(names, fetched, strict=False))
-            found[values_row["pk"]] = _existing_row(values_row)
+        if any(fetched[index] in wanted for index, wanted in checks):
+            values_row = dict(zip(names, fetched, strict=True))
+            keys = features.BlockingKeys(*(fetched[i] for i in key_positions))
+            row = features.row(values_row, keys)
+            row["child_id"] = values_row["child_id"]
+            found[values_row["pk"]] = row
     return found
 
 
@@ -660,7 +664,17 @@ def _cluster(
     groups: list[list[int]],
     fixed: set[int],
     decided: Sequence[PairDecision],
+    linking: Collection[int] | None = None,
 ) -> tuple[Result, dict[Pair, ScoredPair]]:
+    """Cluster the scored rows.
+
+    With ``linking`` (the records being linked), only the records that can
+    end up with one of them are clustered: those records, the records of any
+    pair scored, and the members of ``groups`` and of decided pairs. The other
+    candidates blocking read would each stay a cluster of its own, and
+    building those clusters costs more than the clustering itself when a
+    roster meets nearly the whole community.
+    """
     by_pair = {p.key: p for p in scored}
     holds = {p.key: hold for p in scored if (hold := rules.hold_for(p))}
     same = [[d.record_a_id, d.record_b_id] for d in decided if d.same]
@@ -674,8 +688,14 @@ def _cluster(
                 holds.setdefault(p.key, hold)
         return {p.key: p.weight for p in extra}
 
+    clustered: Iterable[int] = rows
+    if linking is not None:
+        involved = set(linking)
+        involved.update(r for p in scored for r in p.key)
+        involved.update(r for group in (*groups, *same) for r in group)
+        clustered = involved & rows.keys()
     problem = Problem(
-        organization={r: row["organization_id"] for r, row in rows.items()},
+        organization={r: rows[r]["organization_id"] for r in clustered},
         weights={p.key: p.weight for p in scored},
         auto_link=current.auto_link_weight,
         review=current.review_weight,

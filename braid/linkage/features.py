@@ -8,7 +8,7 @@ values are ``None``: SQL equality never pairs two missing values.
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -62,18 +62,6 @@ SOURCE_FIELDS = (
     "state_id_key",
 )
 
-# The stored keys ``set_keys`` fills in.
-KEY_FIELDS = (
-    "state_id_key",
-    "block_name",
-    "block_zip_first",
-    "block_zip_last",
-    "block_zip_day",
-    "block_dob_first",
-    "block_dob_last",
-    "block_dob_initials",
-)
-
 _STREET_WORDS = {
     "street": "st",
     "avenue": "ave",
@@ -108,6 +96,12 @@ class BlockingKeys:
     dob_first: str
     dob_last: str
     dob_initials: str
+
+
+# The stored columns of ``BlockingKeys``, in the order of its fields.
+STORED_BLOCKING_KEYS = tuple(f"block_{key.name}" for key in fields(BlockingKeys))
+# The stored keys ``set_keys`` fills in.
+KEY_FIELDS = ("state_id_key", *STORED_BLOCKING_KEYS)
 
 
 def blocking_keys(
@@ -152,13 +146,8 @@ def set_keys(record: SourceRecord) -> None:
         record.zip_code,
         record.gender,
     )
-    record.block_name = keys.name
-    record.block_zip_first = keys.zip_first
-    record.block_zip_last = keys.zip_last
-    record.block_zip_day = keys.zip_day
-    record.block_dob_first = keys.dob_first
-    record.block_dob_last = keys.dob_last
-    record.block_dob_initials = keys.dob_initials
+    for key in fields(keys):
+        setattr(record, f"block_{key.name}", getattr(keys, key.name))
 
 
 def address_key(address: str) -> str:
@@ -174,14 +163,19 @@ def text_key(text: str) -> str:
     return " ".join(_WORD.findall(folded))
 
 
-def row(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the feature row for one record's ``SOURCE_FIELDS`` values."""
+def row(values: Mapping[str, Any], keys: BlockingKeys | None = None) -> dict[str, Any]:
+    """Return the feature row for one record's ``SOURCE_FIELDS`` values.
+
+    ``keys`` are the record's stored blocking keys (``set_keys``), when the
+    caller read them, so that they need not be worked out again.
+    """
     first = values["first_name_key"] or None
     last = values["last_name_key"] or None
     born: date | None = values["birth_date"]
     zip5 = (values["zip_code"] or "")[:5] or None
     gender = values["gender"]
-    keys = blocking_keys(first or "", last or "", born, zip5 or "", gender or "")
+    if keys is None:
+        keys = blocking_keys(first or "", last or "", born, zip5 or "", gender or "")
     return {
         "record_id": values["pk"],
         "organization_id": values["organization_id"],
@@ -200,14 +194,8 @@ def row(values: Mapping[str, Any]) -> dict[str, Any]:
         "grade": values["grade"] or None,
         "guardian": text_key(values["guardian_name"]) or None,
         "state_id": values["state_id_key"] or None,
-        "block_name": keys.name or None,
+        **{f"block_{k.name}": getattr(keys, k.name) or None for k in fields(keys)},
         "block_name_rev": _reversed(keys.name) or None,
-        "block_zip_first": keys.zip_first or None,
-        "block_zip_last": keys.zip_last or None,
-        "block_zip_day": keys.zip_day or None,
-        "block_dob_first": keys.dob_first or None,
-        "block_dob_last": keys.dob_last or None,
-        "block_dob_initials": keys.dob_initials or None,
     }
 
 
