@@ -69,7 +69,7 @@ class FileReporter:
 
     def __call__(self, message: str, done: int | None, total: int | None) -> None:
         now = time.monotonic()
-        if message == self._last[0] and now - self._last[1] < EVERY:
+        if _too_soon(self._last, message, now, done == total):
             return
         self._last = (message, now)
         report = {
@@ -81,7 +81,10 @@ class FileReporter:
         }
         # Written whole and renamed, so that a reader never sees half of it.
         partial = self.path.with_suffix(".part")
-        partial.write_text(json.dumps(report))
+        # Steps say nothing of a child, but the folder is the owner's alone.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(json.dumps(report))
         os.replace(partial, self.path)
 
     def close(self) -> None:
@@ -97,12 +100,22 @@ class StreamReporter:
 
     def __call__(self, message: str, done: int | None, total: int | None) -> None:
         now = time.monotonic()
-        if message == self._last[0] and now - self._last[1] < EVERY:
+        if _too_soon(self._last, message, now, done == total):
             return
         self._last = (message, now)
         self.stream.write(describe(message, done, total) + "\n")
         if flush := getattr(self.stream, "flush", None):
             flush()
+
+
+def _too_soon(
+    last: tuple[str, float], message: str, now: float, finished: bool
+) -> bool:
+    """Tell whether a report repeats the last step too soon to be worth it.
+
+    A new step, and the last count of a step, are always worth it.
+    """
+    return message == last[0] and now - last[1] < EVERY and not finished
 
 
 def read(key: str) -> dict[str, Any] | None:

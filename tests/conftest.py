@@ -4,7 +4,9 @@ import logging
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import translation
 
 from braid.community.models import Organization, OrganizationKind, Program, Role
 from braid.community.services import add_member
@@ -21,6 +23,14 @@ def fast_passwords(settings):
 def private_documents(settings, tmp_path):
     # Signed agreements and consent scans a test saves stay with the test.
     settings.MEDIA_ROOT = tmp_path / "documents"
+
+
+@pytest.fixture(autouse=True)
+def english_after():
+    # A page asked for in Spanish leaves Spanish active in the thread; the
+    # next test's messages would be Spanish.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 class LoudRecords(logging.Handler):

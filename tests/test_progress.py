@@ -93,6 +93,8 @@ def test_importing_a_roster_prints_its_progress_on_standard_error(
     assert steps[0] == "Reading the roster"
     assert "Linking: comparing records" in steps
     assert "Saving the new records: 0 / 3" in steps
+    # The last count is printed however soon it follows the first.
+    assert "Saving the new records: 3 / 3" in steps
     assert steps[-1] == "Recording enrollments"
     assert "Reading the roster" not in out.getvalue()
 
@@ -132,3 +134,9 @@ def test_a_full_relink_prints_its_progress_on_standard_error(
         "Grouping records into children",
         "Working out what would change",
     ]
+
+
+def test_a_progress_file_is_readable_by_its_owner_alone(data_dir):
+    progress.FileReporter("roster-10")("Reading", None, None)
+
+    assert progress.path_for("roster-10").stat().st_mode & 0o077 == 0

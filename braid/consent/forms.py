@@ -87,7 +87,7 @@ class ConsentEntryForm(forms.Form):
     signed_on = forms.DateField(
         label=_("Signed on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     decision = forms.ChoiceField(
         label=_("The answer on the form"),
@@ -107,12 +107,12 @@ class ConsentEntryForm(forms.Form):
     valid_from = forms.DateField(
         label=_("In force from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     valid_until = forms.DateField(
         label=_("In force through"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("The last day, or leave empty when it lasts until an event."),
     )
     until_event = forms.CharField(

@@ -32,7 +32,7 @@ class UploadForm(forms.Form):
     )
     as_of = forms.DateField(
         label=_("Roster as of"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("The day the roster describes."),
     )
     file = forms.FileField(

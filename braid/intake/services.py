@@ -15,8 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
-from django.utils import timezone
+from django.db import DatabaseError, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -60,6 +60,10 @@ STALE_AFTER = timedelta(days=1)
 
 class IntakeError(Exception):
     """A request intake cannot carry out; the message is for the user."""
+
+
+class AlreadyDecided(IntakeError):
+    """The batch was committed, rejected or discarded meanwhile."""
 
 
 @dataclass
@@ -217,6 +221,10 @@ def commit(batch: RosterBatch, user: User) -> Outcome:
             # Serialize commits for one organization, so that two rosters
             # cannot both think a record is new.
             Organization.objects.select_for_update().get(pk=batch.organization_id)
+            # A commit of this same batch (a second click, a second worker)
+            # may have ended while this one waited for the lock.
+            batch.refresh_from_db()
+            _require_staged(batch, BatchStatus.COMMITTING)
             progress.step(_("Reading the roster"))
             result = preview(batch)
             linking = None
@@ -224,10 +232,19 @@ def commit(batch: RosterBatch, user: User) -> Outcome:
                 linking = _apply(batch, result, user)
                 batch.linking = linking_counts(linking)
                 _finish(batch, result, BatchStatus.COMMITTED)
-    except Exception:
+    except AlreadyDecided:
+        raise
+    except BaseException as error:
+        # Whatever stopped it, a worker told to stop included, the batch
+        # must not be left waiting for a commit that will not come.
+        stopped = not isinstance(error, Exception)
         batch.refresh_from_db()
-        _mark_failed(batch)
-        logger.exception("roster batch %s failed; nothing was changed", batch.pk)
+        if batch.status in (BatchStatus.STAGED, BatchStatus.COMMITTING):
+            _mark_failed(batch, stopped=stopped)
+        if stopped:
+            logger.warning("roster batch %s stopped; nothing was changed", batch.pk)
+        else:
+            logger.exception("roster batch %s failed; nothing was changed", batch.pk)
         raise
 
     if not result.ok:
@@ -268,11 +285,42 @@ def commit_in_background(batch: RosterBatch, user: User) -> None:
 
     _require_staged(batch)
     with transaction.atomic():
-        batch.status = BatchStatus.COMMITTING
-        result = commit_roster.enqueue(batch.pk, user.pk)
-        batch.task_id = str(result.id)
-        batch.save(update_fields=["status", "task_id"])
+        # Only one of two clicks at once hands the batch over.
+        claimed = RosterBatch.objects.filter(
+            pk=batch.pk, status=BatchStatus.STAGED
+        ).update(status=BatchStatus.COMMITTING)
+        if not claimed:
+            batch.refresh_from_db()
+            _require_staged(batch)
+        # The worker writes the batch's messages in the language of the
+        # person who committed it, as a commit while they wait would.
+        result = commit_roster.enqueue(batch.pk, user.pk, translation.get_language())
+        RosterBatch.objects.filter(pk=batch.pk).update(task_id=str(result.id))
+    batch.refresh_from_db(fields=["status", "task_id"])
     logger.info("roster batch %s handed to the task worker", batch.pk)
+
+
+def stop_waiting(batch: RosterBatch) -> bool:
+    """Mark failed a batch whose commit will not end; False if it still may.
+
+    For a worker that stopped mid-commit: its transaction was rolled back,
+    so nothing changed, but the batch still says Committing. A commit still
+    running holds its organization's lock (on SQLite, the database's), and
+    then the batch is left alone.
+    """
+    try:
+        with transaction.atomic():
+            Organization.objects.select_for_update(nowait=True).get(
+                pk=batch.organization_id
+            )
+            batch.refresh_from_db()
+            if batch.status != BatchStatus.COMMITTING:
+                return False
+            _mark_failed(batch, stopped=True)
+    except DatabaseError:
+        return False
+    logger.info("roster batch %s marked failed: its commit stopped", batch.pk)
+    return True
 
 
 def reject(batch: RosterBatch, result: Preview) -> None:
@@ -438,7 +486,7 @@ def linking_text(counts: Mapping[str, Any]) -> str:
 
 def _require_staged(batch: RosterBatch, *also: BatchStatus) -> None:
     if batch.status != BatchStatus.STAGED and batch.status not in also:
-        raise IntakeError(
+        raise AlreadyDecided(
             _("Batch %(batch)s has already been decided: %(status)s.")
             % {"batch": batch.pk, "status": batch.get_status_display()}
         )
@@ -644,9 +692,12 @@ def _apply(batch: RosterBatch, result: Preview, user: User) -> MappingSummary:
     mapping = map_new_records(
         created, changed=relink, now=now, user=user, batch=batch.pk
     )
+    saving = _("Saving the new records")
     for start in range(0, len(created), CHUNK):
-        progress.step(_("Saving the new records"), start, len(created))
+        progress.step(saving, start, len(created))
         SourceRecord.objects.bulk_create(created[start : start + CHUNK], batch_size=500)
+    if created:
+        progress.step(saving, len(created), len(created))
     progress.step(_("Queuing pairs for review"))
     mapping.record_reviews()
     progress.step(_("Recording enrollments"))
@@ -735,7 +786,17 @@ def _finish(batch: RosterBatch, result: Preview, status: str) -> None:
     batch.save()
 
 
-def _mark_failed(batch: RosterBatch) -> None:
+def _mark_failed(batch: RosterBatch, *, stopped: bool = False) -> None:
+    if stopped:
+        message = _(
+            "The commit stopped before it ended (the task worker was stopped), "
+            "and nothing was changed. Send the roster again to commit it."
+        )
+    else:
+        message = _(
+            "Braid failed while committing this roster and changed nothing. "
+            "The operator can find the cause in the server log."
+        )
     batch.status = BatchStatus.FAILED
     batch.content = None
     batch.decided_at = timezone.now()
@@ -744,11 +805,8 @@ def _mark_failed(batch: RosterBatch) -> None:
             {
                 "line": None,
                 "column": None,
-                "code": "internal_error",
-                "message": _(
-                    "Braid failed while committing this roster and changed nothing. "
-                    "The operator can find the cause in the server log."
-                ),
+                "code": "commit_stopped" if stopped else "internal_error",
+                "message": message,
             }
         ],
         "notices": [],

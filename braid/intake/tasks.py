@@ -1,6 +1,7 @@
 """Roster work that leaves the request and runs in the task worker."""
 
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from django_tasks import task
 
 from braid import progress
@@ -13,10 +14,11 @@ def progress_key(batch_id: int) -> str:
 
 
 @task()
-def commit_roster(batch_id: int, user_id: int) -> str:
+def commit_roster(batch_id: int, user_id: int, language: str | None = None) -> str:
     """Commit a batch handed over by ``services.commit_in_background``.
 
-    Returns the batch's outcome; its counts and issues are on the batch.
+    Messages are written in ``language``, the committer's. Returns the
+    batch's outcome; its counts and issues are on the batch.
     """
     batch = RosterBatch.objects.get(pk=batch_id)
     if batch.status != BatchStatus.COMMITTING:
@@ -25,8 +27,10 @@ def commit_roster(batch_id: int, user_id: int) -> str:
     user = get_user_model().objects.get(pk=user_id)
     reporter = progress.FileReporter(progress_key(batch_id))
     try:
-        with progress.reporting(reporter):
-            outcome = services.commit(batch, user)
+        with translation.override(language), progress.reporting(reporter):
+            services.commit(batch, user)
+    except services.AlreadyDecided:
+        batch.refresh_from_db()
     finally:
         reporter.close()
-    return str(outcome.batch.status)
+    return str(batch.status)

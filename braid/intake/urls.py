@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:pk>/mapping/", views.mapping, name="mapping"),
     path("<int:pk>/commit/", views.commit, name="commit"),
     path("<int:pk>/progress/", views.batch_progress, name="progress"),
+    path("<int:pk>/stop/", views.stop_waiting, name="stop"),
     path("<int:pk>/discard/", views.discard, name="discard"),
 ]

@@ -1,7 +1,7 @@
 """Pages for sending a roster: upload, map its columns, preview, commit."""
 
 from contextlib import suppress
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,6 +39,10 @@ ENCODING_NAMES = {
 }
 # A task no worker has taken after this long suggests that none is running.
 WORKER_GRACE = timedelta(minutes=1)
+# A commit the worker has said nothing of for this long may have stopped;
+# its longest silent step (scoring) takes a few minutes.
+STALLED_AFTER = timedelta(minutes=10)
+FINISHED = {TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED}
 # Errors the mapping step fixes, so it opens by itself when one is found.
 MAPPING_CODES = {
     Code.MISSING_COLUMN,
@@ -125,8 +129,10 @@ def batch_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     handles = policy.can_handle_batch(request.user, batch)
     context: dict[str, object] = {"batch": batch, "handles": bool(handles)}
 
+    # A commit whose task ended without deciding the batch is settled first.
+    committing = _progress_context(batch)
     if batch.status == BatchStatus.COMMITTING:
-        context.update(_progress_context(batch))
+        context.update(committing)
     elif batch.status == BatchStatus.STAGED:
         # Counts of a staged batch are stored only once it is decided; the
         # steward, who may not see its rows, is shown the preview's counts
@@ -210,31 +216,77 @@ def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def batch_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The part of a committing batch's page that says how far it has come."""
     batch = policy.get_batch(request.user, pk)
+    context = _progress_context(batch)
     if batch.status != BatchStatus.COMMITTING:
         # Done: the whole page now shows the outcome.
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("intake:batch", args=[batch.pk])
         return response
-    return render(request, "intake/batch/_progress.html", _progress_context(batch))
+    context["handles"] = bool(policy.can_handle_batch(request.user, batch))
+    return render(request, "intake/batch/_progress.html", context)
 
 
 def _progress_context(batch: RosterBatch) -> dict[str, object]:
-    report = progress.read(progress_key(batch.pk))
+    """Say how far a batch's commit has come, or that it seems to have stopped.
+
+    A batch whose task ended without deciding it is marked failed here.
+    """
+    if batch.status != BatchStatus.COMMITTING:
+        return {}
     task = None
     if batch.task_id:
         with suppress(TaskResultDoesNotExist):
             task = commit_roster.get_result(batch.task_id)
+    if task is not None and task.status in FINISHED:
+        services.stop_waiting(batch)
+        return {}
+    report = progress.read(progress_key(batch.pk))
     waiting = report is None and (task is None or task.status == TaskResultStatus.READY)
     queued = task.enqueued_at if task is not None else None
+    heard = _last_heard(report, task)
+    now = timezone.now()
     return {
         "batch": batch,
         "report": report,
         "waiting": waiting,
         "queued_at": queued,
         "percent": _percent(report),
-        "worker_missing": waiting
-        and (queued is None or timezone.now() - queued > WORKER_GRACE),
+        "worker_missing": waiting and (queued is None or now - queued > WORKER_GRACE),
+        "stalled_since": heard
+        if not waiting and heard and now - heard > STALLED_AFTER
+        else None,
     }
+
+
+def _last_heard(report: dict[str, object] | None, task: object) -> datetime | None:
+    """Return when the worker last said anything of the commit."""
+    updated = report.get("updated") if report else None
+    if isinstance(updated, int | float):
+        return datetime.fromtimestamp(updated, tz=UTC)
+    return getattr(task, "started_at", None)
+
+
+@login_required
+@require_POST
+def stop_waiting(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Give up a commit whose worker stopped; nothing it did had been kept."""
+    batch = policy.get_batch(request.user, pk)
+    decision = policy.can_handle_batch(request.user, batch)
+    if not decision:
+        raise PermissionDenied(" ".join(decision.reasons))
+    context = _progress_context(batch)
+    if batch.status != BatchStatus.COMMITTING:
+        messages.info(request, _("The commit has ended; its outcome is below."))
+    elif context.get("stalled_since") and services.stop_waiting(batch):
+        messages.info(
+            request,
+            _("The roster is marked failed; nothing was changed. Send it again."),
+        )
+    else:
+        messages.error(
+            request, _("The roster is still being committed; nothing was stopped.")
+        )
+    return redirect("intake:batch", pk=batch.pk)
 
 
 def _percent(report: dict[str, object] | None) -> int | None:
@@ -250,6 +302,15 @@ def _percent(report: dict[str, object] | None) -> int | None:
 @require_POST
 def commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     batch = _handled_batch(request, pk)
+    try:
+        return _commit(request, batch)
+    except services.AlreadyDecided:
+        # Another click committed it meanwhile.
+        messages.info(request, _("This roster has already been decided."))
+        return redirect("intake:batch", pk=batch.pk)
+
+
+def _commit(request: AuthenticatedRequest, batch: RosterBatch) -> HttpResponse:
     if services.background(batch):
         services.commit_in_background(batch, request.user)
         messages.info(

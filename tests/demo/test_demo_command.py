@@ -2,10 +2,14 @@
 
 import dataclasses
 import io
+import os
 import shutil
+import signal
 import socket
 import subprocess
-from contextlib import contextmanager
+import sys
+import time
+from contextlib import contextmanager, nullcontext
 
 import pytest
 from django.contrib.auth import authenticate
@@ -253,3 +257,42 @@ def test_the_task_worker_it_runs_is_a_command_that_exists():
 
     assert ran.returncode == 0, ran.stderr
     assert "--batch" in ran.stdout
+
+
+WORKER_STANDIN = """
+import signal, sys, time
+def stop(signum, frame):
+    open(sys.argv[1], "w").write(signal.Signals(signum).name)
+    sys.exit(0)
+signal.signal(signal.SIGINT, stop)
+signal.signal(signal.SIGTERM, stop)
+open(sys.argv[1], "w").write("started")
+time.sleep(60)
+"""
+
+
+def wait_for(path, text):
+    for _ in range(100):
+        if path.exists() and path.read_text() == text:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{path} never said {text!r}")
+
+
+@pytest.mark.parametrize("stop", ["served out", "SIGTERM"])
+def test_the_worker_is_asked_once_to_stop_when_the_demo_stops(
+    tmp_path, monkeypatch, stop
+):
+    said = tmp_path / "worker"
+    monkeypatch.setattr(demo, "WORKER", [sys.executable, "-c", WORKER_STANDIN, said])
+    before = signal.getsignal(signal.SIGTERM)
+
+    ends = pytest.raises(SystemExit) if stop == "SIGTERM" else nullcontext()
+    with ends, demo._task_worker():
+        wait_for(said, "started")
+        if stop == "SIGTERM":
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    # Asked to finish its task and stop (SIGINT), never killed outright.
+    assert said.read_text() == "SIGINT"
+    assert signal.getsignal(signal.SIGTERM) is before

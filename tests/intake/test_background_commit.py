@@ -1,6 +1,7 @@
 """A large roster committed from its page by the task worker, with progress."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,8 +15,8 @@ from openpyxl import Workbook
 from braid import progress
 from braid.children.models import SourceRecord
 from braid.intake import services
-from braid.intake.models import BatchStatus
-from braid.intake.tasks import progress_key
+from braid.intake.models import BatchStatus, RosterBatch
+from braid.intake.tasks import commit_roster, progress_key
 from tests.factories import PASSWORD
 from tests.intake.rosters import AVA, LEO, MIA, roster
 
@@ -106,7 +107,7 @@ def test_a_large_roster_is_committed_by_the_worker_and_the_page_follows_it(
     assert not SourceRecord.objects.exists()
     task = DBTaskResult.objects.get(pk=batch.task_id)
     assert task.args_kwargs == {
-        "args": [batch.pk, people.district_staff.pk],
+        "args": [batch.pk, people.district_staff.pk, "en"],
         "kwargs": {},
     }
     fragment = client.get(reverse("intake:progress", args=[batch.pk]))
@@ -210,3 +211,135 @@ def test_small_rosters_are_still_committed_at_once(client, people, community):
     assert batch.status == BatchStatus.COMMITTED
     assert "The roster is committed. Linking:" in page
     assert not DBTaskResult.objects.exists()
+
+
+def test_the_worker_writes_in_the_language_of_whoever_committed(
+    client, settings, people, community, run_worker
+):
+    settings.BRAID_BACKGROUND_ROWS = 0
+    batch = stage(people, community, AVA, "00102,Mia,Okafor,2015-02-30,F,5")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    commit_page(client, batch)
+
+    run_worker()
+
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.REJECTED
+    assert batch.issues["errors"][0]["message"] == (
+        "“****-**-**” no es una fecha que exista."
+    )
+
+
+def test_two_clicks_at_once_hand_the_roster_over_once(people, community):
+    batch = stage(people, community, AVA)
+    same = RosterBatch.objects.get(pk=batch.pk)
+
+    services.commit_in_background(batch, people.district_staff)
+    with pytest.raises(services.AlreadyDecided):
+        services.commit_in_background(same, people.district_staff)
+
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_a_roster_handed_over_twice_is_committed_once(people, community, run_worker):
+    batch = stage(people, community, AVA, LEO)
+    services.commit_in_background(batch, people.district_staff)
+    # A second task for the same roster, as two workers racing would make.
+    commit_roster.enqueue(batch.pk, people.district_staff.pk)
+
+    run_worker()
+
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.COMMITTED
+    assert (batch.new_count, batch.unchanged_count) == (2, 0)
+    assert SourceRecord.objects.count() == 2
+    assert sorted(DBTaskResult.objects.values_list("return_value", flat=True)) == [
+        "committed",
+        "committed",
+    ]
+
+
+def test_a_worker_stopped_mid_commit_leaves_the_roster_failed_not_waiting(
+    people, community, monkeypatch, quiet
+):
+    batch = stage(people, community, AVA)
+    services.commit_in_background(batch, people.district_staff)
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(services, "map_new_records", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        commit_roster.call(batch.pk, people.district_staff.pk)
+
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.FAILED
+    assert batch.issues["errors"][0]["code"] == "commit_stopped"
+    assert not SourceRecord.objects.exists()
+    assert not progress.path_for(progress_key(batch.pk)).exists()
+    assert quiet.take() == [
+        f"braid.intake.services: roster batch {batch.pk} stopped; nothing was changed"
+    ]
+
+
+@pytest.fixture
+def stalled(people, community):
+    """A roster whose worker was killed mid-commit twenty minutes ago."""
+    batch = stage(people, community, AVA)
+    services.commit_in_background(batch, people.district_staff)
+    DBTaskResult.objects.filter(pk=batch.task_id).update(
+        status="RUNNING", started_at=timezone.now() - timedelta(minutes=20)
+    )
+    progress.FileReporter(progress_key(batch.pk))("Linking: comparing records", 0, 1)
+    report = progress.path_for(progress_key(batch.pk))
+    stamp = (timezone.now() - timedelta(minutes=20)).timestamp()
+    report.write_text(
+        re.sub(r'"updated": [^,}]+', f'"updated": {stamp}', report.read_text())
+    )
+    return batch
+
+
+def test_a_commit_not_heard_of_for_long_can_be_given_up(client, stalled, quiet):
+    client.login(username="district-staff", password=PASSWORD)
+    page = client.get(reverse("intake:batch", args=[stalled.pk])).content.decode()
+    assert "Nothing has been heard of this commit since" in page
+    assert "Stop waiting for this commit" in page
+
+    response = client.post(reverse("intake:stop", args=[stalled.pk]), follow=True)
+
+    stalled.refresh_from_db()
+    assert stalled.status == BatchStatus.FAILED
+    assert "The roster is marked failed; nothing was changed." in (
+        response.content.decode()
+    )
+    assert "The commit stopped before it ended" in response.content.decode()
+    assert not SourceRecord.objects.exists()
+
+
+def test_a_commit_still_going_cannot_be_given_up(client, settings, people, community):
+    settings.BRAID_BACKGROUND_ROWS = 0
+    batch = stage(people, community, AVA)
+    commit_page(client, batch)
+    progress.FileReporter(progress_key(batch.pk))("Linking: comparing records", 0, 1)
+
+    response = client.post(reverse("intake:stop", args=[batch.pk]), follow=True)
+
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.COMMITTING
+    assert "still being committed; nothing was stopped" in response.content.decode()
+
+
+def test_a_task_that_ended_without_deciding_the_roster_settles_it(
+    client, settings, people, community
+):
+    settings.BRAID_BACKGROUND_ROWS = 0
+    batch = stage(people, community, AVA)
+    commit_page(client, batch)
+    batch.refresh_from_db()
+    DBTaskResult.objects.filter(pk=batch.task_id).update(status="FAILED")
+
+    page = client.get(reverse("intake:batch", args=[batch.pk])).content.decode()
+
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.FAILED
+    assert "The commit stopped before it ended" in page

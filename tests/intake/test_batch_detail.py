@@ -3,7 +3,9 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from braid.intake import services
 from tests.factories import PASSWORD
@@ -87,3 +89,14 @@ def test_a_roster_ending_most_of_the_program_is_flagged_above_the_commit_button(
     warning = page.index("This roster would end 11 of the 12 open enrollments")
     assert page.rindex('role="alert"', 0, warning) > page.index("count-ended")
     assert warning < page.index('id="commit"')
+
+
+def test_the_upload_forms_date_is_one_a_date_field_reads_in_any_language(
+    client, people
+):
+    client.login(username="district-staff", password=PASSWORD)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+
+    page = client.get(reverse("intake:upload")).content.decode()
+
+    assert f'value="{timezone.localdate().isoformat()}"' in page

@@ -1,4 +1,5 @@
 import logging
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -152,17 +153,38 @@ def _task_worker() -> Iterator[None]:
     """Run a task worker beside the demo's web server, and stop it after.
 
     Large rosters are committed by the worker; a deployment runs
-    ``braid db_worker`` as a service of its own instead.
+    ``braid db-worker`` as a service of its own instead. The worker has a
+    session of its own, so that Ctrl-C reaches the demo alone, which then
+    asks the worker once to stop after the roster it is committing; a second
+    Ctrl-C stops it at once (that commit then fails, changing nothing).
     """
-    worker = subprocess.Popen(WORKER)
+    worker = subprocess.Popen(WORKER, start_new_session=True)
+    # Stopped by a signal, the demo still stops its worker.
+    previous = signal.signal(signal.SIGTERM, _exit)
     try:
         yield
     finally:
-        worker.terminate()
+        signal.signal(signal.SIGTERM, previous)
+        _stop(worker)
+
+
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is not None:
+        return
+    worker.send_signal(signal.SIGINT)
+    try:
+        worker.wait()
+    except KeyboardInterrupt:
+        worker.send_signal(signal.SIGINT)
         try:
             worker.wait(timeout=10)
         except subprocess.TimeoutExpired:
             worker.kill()
+            worker.wait()
 
 
 @contextmanager
