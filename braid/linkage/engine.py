@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from braid import progress
 from braid.children.models import Child, LinkRule, SourceRecord
 from braid.linkage import comparisons, features, rules
-from braid.linkage.batches import in_chunks
+from braid.linkage.batches import cycle_collection_paused, in_chunks
 from braid.linkage.clustering import Hold, Pair, Problem, Result, pair, solve
 from braid.linkage.following import follow_records, lead, pointers
 from braid.linkage.models import (
@@ -1043,6 +1043,7 @@ class RelinkPlan:
         }
 
 
+@cycle_collection_paused()
 def plan_relink(scorer_class: type[Scorer] = Scorer) -> RelinkPlan:
     """Link every record afresh and say what would change, changing nothing."""
     started = time.monotonic()
@@ -1219,6 +1220,7 @@ def retired_owners(
     return found
 
 
+@cycle_collection_paused()
 @transaction.atomic
 def apply_relink(plan: RelinkPlan, user: User | None) -> MappingEvent:
     """Carry out a re-link plan as one change that can be undone."""
