@@ -58,20 +58,37 @@ def path_for(key: str) -> Path:
     return Path(settings.DATA_DIR) / "progress" / f"{key}.json"
 
 
-class FileReporter:
-    """Keep the latest step in a file under the data directory."""
+class _Throttled:
+    """A reporter that passes on each new step, and its counts once a second.
 
-    def __init__(self, key: str) -> None:
-        self.path = path_for(key)
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.started = time.time()
+    The last count of a step is always passed on.
+    """
+
+    def __init__(self) -> None:
         self._last = ("", 0.0)
 
     def __call__(self, message: str, done: int | None, total: int | None) -> None:
         now = time.monotonic()
-        if _too_soon(self._last, message, now, done == total):
+        last_message, last_time = self._last
+        if message == last_message and now - last_time < EVERY and done != total:
             return
         self._last = (message, now)
+        self.write(message, done, total)
+
+    def write(self, message: str, done: int | None, total: int | None) -> None:
+        raise NotImplementedError
+
+
+class FileReporter(_Throttled):
+    """Keep the latest step in a file under the data directory."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.path = path_for(key)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.started = time.time()
+
+    def write(self, message: str, done: int | None, total: int | None) -> None:
         report = {
             "step": message,
             "done": done,
@@ -91,31 +108,17 @@ class FileReporter:
         self.path.unlink(missing_ok=True)
 
 
-class StreamReporter:
+class StreamReporter(_Throttled):
     """Print each step, and its count at most once a second, on a stream."""
 
     def __init__(self, stream: TextIO | Any) -> None:
+        super().__init__()
         self.stream = stream
-        self._last = ("", 0.0)
 
-    def __call__(self, message: str, done: int | None, total: int | None) -> None:
-        now = time.monotonic()
-        if _too_soon(self._last, message, now, done == total):
-            return
-        self._last = (message, now)
+    def write(self, message: str, done: int | None, total: int | None) -> None:
         self.stream.write(describe(message, done, total) + "\n")
         if flush := getattr(self.stream, "flush", None):
             flush()
-
-
-def _too_soon(
-    last: tuple[str, float], message: str, now: float, finished: bool
-) -> bool:
-    """Tell whether a report repeats the last step too soon to be worth it.
-
-    A new step, and the last count of a step, are always worth it.
-    """
-    return message == last[0] and now - last[1] < EVERY and not finished
 
 
 def read(key: str) -> dict[str, Any] | None:
