@@ -237,7 +237,8 @@ def _progress_context(batch: RosterBatch) -> dict[str, object]:
     if batch.task_id:
         with suppress(TaskResultDoesNotExist):
             task = commit_roster.get_result(batch.task_id)
-    if task is not None and task.status in FINISHED:
+    if (task is None and batch.task_id) or (task and task.status in FINISHED):
+        # Its task ended, or its record is gone: nothing will commit it now.
         services.stop_waiting(batch)
         return {}
     report = progress.read(progress_key(batch.pk))

@@ -329,14 +329,18 @@ def test_a_commit_still_going_cannot_be_given_up(client, settings, people, commu
     assert "still being committed; nothing was stopped" in response.content.decode()
 
 
+@pytest.mark.parametrize("gone", [False, True])
 def test_a_task_that_ended_without_deciding_the_roster_settles_it(
-    client, settings, people, community
+    client, settings, people, community, gone
 ):
     settings.BRAID_BACKGROUND_ROWS = 0
     batch = stage(people, community, AVA)
     commit_page(client, batch)
     batch.refresh_from_db()
-    DBTaskResult.objects.filter(pk=batch.task_id).update(status="FAILED")
+    if gone:
+        DBTaskResult.objects.filter(pk=batch.task_id).delete()
+    else:
+        DBTaskResult.objects.filter(pk=batch.task_id).update(status="FAILED")
 
     page = client.get(reverse("intake:batch", args=[batch.pk])).content.decode()
 
