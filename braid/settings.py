@@ -209,6 +209,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "braid.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "braid.urls"

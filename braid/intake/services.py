@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -220,7 +220,11 @@ def commit(batch: RosterBatch, user: User) -> Outcome:
         with cycle_collection_paused(), transaction.atomic():
             # Serialize commits for one organization, so that two rosters
             # cannot both think a record is new.
-            Organization.objects.select_for_update().get(pk=batch.organization_id)
+            # FOR NO KEY UPDATE: rows that merely refer to the organization
+            # (an upload, a consent) need not wait for the commit.
+            Organization.objects.select_for_update(no_key=True).get(
+                pk=batch.organization_id
+            )
             # A commit of this same batch (a second click, a second worker)
             # may have ended while this one waited for the lock.
             batch.refresh_from_db()
@@ -240,7 +244,7 @@ def commit(batch: RosterBatch, user: User) -> Outcome:
         stopped = not isinstance(error, Exception)
         batch.refresh_from_db()
         if batch.status in (BatchStatus.STAGED, BatchStatus.COMMITTING):
-            _mark_failed(batch, stopped=stopped)
+            _mark_failed(batch, reason=STOPPED if stopped else None)
         if stopped:
             logger.warning("roster batch %s stopped; nothing was changed", batch.pk)
         else:
@@ -263,19 +267,32 @@ def commit(batch: RosterBatch, user: User) -> Outcome:
     return Outcome(batch=batch, preview=result, linking=linking)
 
 
-def background(batch: RosterBatch) -> bool:
-    """Tell whether committing the batch from a page should be a task.
+# Why a roster committed from a page goes to the task worker.
+LARGE = "large"
+QUEUED = "queued"
 
-    The rows are counted by the file's lines (a workbook by its used range),
-    before it is read: a little over for a text field holding a line break.
+
+def background(batch: RosterBatch) -> str | None:
+    """Say why committing the batch from a page should be a task, if it should.
+
+    A large roster, so that the page need not wait for it; or one that
+    would wait for another roster's commit: its organization's on
+    PostgreSQL, any on SQLite, which writes one thing at a time. The rows
+    are counted by the file's lines (a workbook by its used range), before
+    it is read: a little over for a text field holding a line break.
     """
-    return rows_estimate(batch) > settings.BRAID_BACKGROUND_ROWS
+    if rows_estimate(batch) > settings.BRAID_BACKGROUND_ROWS:
+        return LARGE
+    committing = RosterBatch.objects.filter(status=BatchStatus.COMMITTING)
+    if connection.vendor != "sqlite":
+        committing = committing.filter(organization_id=batch.organization_id)
+    return QUEUED if committing.exclude(pk=batch.pk).exists() else None
 
 
 def rows_estimate(batch: RosterBatch) -> int:
     content = bytes(batch.content or b"")
     if content.startswith(b"PK"):
-        return workbook_rows(content)
+        return workbook_rows(content, at_most=settings.BRAID_BACKGROUND_ROWS)
     return max(content.count(b"\n") + (not content.endswith(b"\n")) - 1, 0)
 
 
@@ -300,7 +317,12 @@ def commit_in_background(batch: RosterBatch, user: User) -> None:
     logger.info("roster batch %s handed to the task worker", batch.pk)
 
 
-def stop_waiting(batch: RosterBatch) -> bool:
+# Why a handed-over commit did not happen, as the batch records it.
+STOPPED = "commit_stopped"
+NO_LONGER_ALLOWED = "no_longer_allowed"
+
+
+def stop_waiting(batch: RosterBatch, reason: str = STOPPED) -> bool:
     """Mark failed a batch whose commit will not end; False if it still may.
 
     For a worker that stopped mid-commit: its transaction was rolled back,
@@ -310,16 +332,16 @@ def stop_waiting(batch: RosterBatch) -> bool:
     """
     try:
         with transaction.atomic():
-            Organization.objects.select_for_update(nowait=True).get(
+            Organization.objects.select_for_update(nowait=True, no_key=True).get(
                 pk=batch.organization_id
             )
             batch.refresh_from_db()
             if batch.status != BatchStatus.COMMITTING:
                 return False
-            _mark_failed(batch, stopped=True)
+            _mark_failed(batch, reason=reason)
     except DatabaseError:
         return False
-    logger.info("roster batch %s marked failed: its commit stopped", batch.pk)
+    logger.info("roster batch %s marked failed: %s", batch.pk, reason)
     return True
 
 
@@ -786,17 +808,22 @@ def _finish(batch: RosterBatch, result: Preview, status: str) -> None:
     batch.save()
 
 
-def _mark_failed(batch: RosterBatch, *, stopped: bool = False) -> None:
-    if stopped:
-        message = _(
+def _mark_failed(batch: RosterBatch, *, reason: str | None = None) -> None:
+    messages = {
+        STOPPED: _(
             "The commit stopped before it ended (the task worker was stopped), "
             "and nothing was changed. Send the roster again to commit it."
-        )
-    else:
-        message = _(
-            "Braid failed while committing this roster and changed nothing. "
-            "The operator can find the cause in the server log."
-        )
+        ),
+        NO_LONGER_ALLOWED: _(
+            "The person who committed this roster may no longer send the "
+            "organization's rosters, so it was not committed and nothing was "
+            "changed. Someone on its staff can send it again."
+        ),
+    }
+    message = messages.get(reason or "") or _(
+        "Braid failed while committing this roster and changed nothing. "
+        "The operator can find the cause in the server log."
+    )
     batch.status = BatchStatus.FAILED
     batch.content = None
     batch.decided_at = timezone.now()
@@ -805,7 +832,7 @@ def _mark_failed(batch: RosterBatch, *, stopped: bool = False) -> None:
             {
                 "line": None,
                 "column": None,
-                "code": "commit_stopped" if stopped else "internal_error",
+                "code": reason or "internal_error",
                 "message": message,
             }
         ],

@@ -5,6 +5,7 @@ from django.utils import translation
 from django_tasks import task
 
 from braid import progress
+from braid.access import policy
 from braid.intake import services
 from braid.intake.models import BatchStatus, RosterBatch
 
@@ -25,6 +26,11 @@ def commit_roster(batch_id: int, user_id: int, language: str | None = None) -> s
         # Handed over twice, or decided meanwhile: nothing left to do.
         return str(batch.status)
     user = get_user_model().objects.get(pk=user_id)
+    if not user.is_active or not policy.can_handle_batch(user, batch):
+        # Whoever committed it may no longer act for the organization.
+        services.stop_waiting(batch, reason=services.NO_LONGER_ALLOWED)
+        batch.refresh_from_db()
+        return str(batch.status)
     reporter = progress.FileReporter(progress_key(batch_id))
     try:
         with translation.override(language), progress.reporting(reporter):

@@ -222,8 +222,12 @@ def batch_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("intake:batch", args=[batch.pk])
         return response
-    context["handles"] = bool(policy.can_handle_batch(request.user, batch))
-    return render(request, "intake/batch/_progress.html", context)
+    if bool(context["stalled_since"]) != (request.GET.get("stalled") == "1"):
+        # Stalled, or moving again: the whole page says so, with its button.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "intake/batch/_progress_live.html", context)
 
 
 def _progress_context(batch: RosterBatch) -> dict[str, object]:
@@ -276,13 +280,15 @@ def stop_waiting(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not decision:
         raise PermissionDenied(" ".join(decision.reasons))
     context = _progress_context(batch)
-    if batch.status != BatchStatus.COMMITTING:
-        messages.info(request, _("The commit has ended; its outcome is below."))
-    elif context.get("stalled_since") and services.stop_waiting(batch):
+    stopped = bool(context.get("stalled_since")) and services.stop_waiting(batch)
+    batch.refresh_from_db()
+    if stopped:
         messages.info(
             request,
             _("The roster is marked failed; nothing was changed. Send it again."),
         )
+    elif batch.status != BatchStatus.COMMITTING:
+        messages.info(request, _("The commit has ended; its outcome is below."))
     else:
         messages.error(
             request, _("The roster is still being committed; nothing was stopped.")
@@ -312,16 +318,21 @@ def commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _commit(request: AuthenticatedRequest, batch: RosterBatch) -> HttpResponse:
-    if services.background(batch):
+    if why := services.background(batch):
         services.commit_in_background(batch, request.user)
-        messages.info(
-            request,
-            _(
+        if why == services.QUEUED:
+            said = _(
+                "Another roster is being committed, so this one is committed in "
+                "the background after it: this page shows how far it has come. "
+                "You may leave it; the outcome stays here."
+            )
+        else:
+            said = _(
                 "The roster is large, so it is committed in the background: this "
                 "page shows how far it has come. You may leave it; the outcome "
                 "stays here."
-            ),
-        )
+            )
+        messages.info(request, said)
         return redirect("intake:batch", pk=batch.pk)
     outcome = services.commit(batch, request.user)
     if counts := services.linking_counts(outcome.linking):

@@ -1,13 +1,20 @@
 """Sending a roster in the browser: upload, preview, map columns, commit."""
 
+import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import Locator, Page, expect
 
+from braid import progress
 from braid.children.models import SourceRecord
+from braid.intake import services
 from braid.intake.models import BatchStatus, RosterBatch
+from braid.intake.tasks import progress_key
 from braid.records.models import Enrollment
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.intake.rosters import AVA, HEADER, LEO, MIA, roster
@@ -186,3 +193,38 @@ def test_a_large_roster_commits_in_the_background_and_the_page_follows_it(
     expect_counts(outcome_counts(page), new=3, changed=0, unchanged=0, ended=0)
     expect(page.locator("#linking")).to_contain_text("3 new children")
     assert SourceRecord.objects.filter(organization=community.district).count() == 3
+
+
+def test_the_stop_waiting_button_keeps_focus_while_the_page_asks_again(
+    page, community, people, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    batch = services.stage_roster(
+        user=people.district_staff,
+        organization=community.district,
+        program=community.district_roll,
+        filename="big.csv",
+        content=roster(AVA),
+    )
+    services.commit_in_background(batch, people.district_staff)
+    long_ago = timezone.now() - timedelta(minutes=20)
+    DBTaskResult.objects.filter(pk=batch.task_id).update(
+        status="RUNNING", started_at=long_ago
+    )
+    progress.FileReporter(progress_key(batch.pk))("Linking: comparing records", 0, 1)
+    report = progress.path_for(progress_key(batch.pk))
+    report.write_text(
+        json.dumps({**json.loads(report.read_text()), "updated": long_ago.timestamp()})
+    )
+    sign_in(page, "district-staff")
+    page.goto(f"/intake/{batch.pk}/")
+
+    button = page.get_by_role("button", name="Stop waiting for this commit")
+    button.focus()
+    # Two rounds of asking again.
+    page.wait_for_timeout(4500)
+
+    expect(button).to_be_focused()
+    assert_accessible(page)
+    page.keyboard.press("Enter")
+    expect(page.locator("hgroup")).to_contain_text("Failed")

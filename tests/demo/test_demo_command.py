@@ -279,20 +279,20 @@ def wait_for(path, text):
     raise AssertionError(f"{path} never said {text!r}")
 
 
-@pytest.mark.parametrize("stop", ["served out", "SIGTERM"])
+@pytest.mark.parametrize("stop", ["served out", "SIGTERM", "SIGHUP"])
 def test_the_worker_is_asked_once_to_stop_when_the_demo_stops(
     tmp_path, monkeypatch, stop
 ):
     said = tmp_path / "worker"
     monkeypatch.setattr(demo, "WORKER", [sys.executable, "-c", WORKER_STANDIN, said])
-    before = signal.getsignal(signal.SIGTERM)
+    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
 
-    ends = pytest.raises(SystemExit) if stop == "SIGTERM" else nullcontext()
+    ends = pytest.raises(SystemExit) if stop != "served out" else nullcontext()
     with ends, demo._task_worker():
         wait_for(said, "started")
-        if stop == "SIGTERM":
-            os.kill(os.getpid(), signal.SIGTERM)
+        if stop != "served out":
+            os.kill(os.getpid(), getattr(signal, stop))
 
     # Asked to finish its task and stop (SIGINT), never killed outright.
     assert said.read_text() == "SIGINT"
-    assert signal.getsignal(signal.SIGTERM) is before
+    assert {s: signal.getsignal(s) for s in before} == before

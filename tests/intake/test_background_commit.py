@@ -76,7 +76,7 @@ def test_rosters_of_more_rows_than_the_setting_go_to_the_worker(
     batch = stage(people, community, AVA, MIA, LEO)
 
     assert services.rows_estimate(batch) == 3
-    assert services.background(batch) is background
+    assert (services.background(batch) == services.LARGE) is background
 
 
 def test_a_workbooks_rows_are_counted_by_its_used_range(people, community):
@@ -110,9 +110,13 @@ def test_a_large_roster_is_committed_by_the_worker_and_the_page_follows_it(
         "args": [batch.pk, people.district_staff.pk, "en"],
         "kwargs": {},
     }
-    fragment = client.get(reverse("intake:progress", args=[batch.pk]))
+    assert 'hx-trigger="every 2s"' in page
+    fragment = client.get(reverse("intake:progress", args=[batch.pk]), {"stalled": 0})
     assert fragment.status_code == 200
-    assert 'hx-trigger="every 2s"' in fragment.content.decode()
+    # Only the live part comes back: the rest of the page, focus included,
+    # stays as it is.
+    assert "Waiting for the task worker since" in fragment.content.decode()
+    assert "<h2" not in fragment.content.decode()
 
     run_worker()
 
@@ -137,9 +141,12 @@ def test_the_page_shows_the_step_the_worker_reports(
     reporter = progress.FileReporter(progress_key(batch.pk))
     reporter("Linking: comparing records", 40, 160)
 
-    page = client.get(reverse("intake:progress", args=[batch.pk])).content.decode()
+    page = client.get(
+        reverse("intake:progress", args=[batch.pk]), {"stalled": 0}
+    ).content.decode()
 
-    assert "Linking: comparing records: 40 of 160" in page
+    assert "Linking: comparing records" in page
+    assert '<span aria-hidden="true">: 40 of 160</span>' in page
     assert 'value="25" max="100"' in page
     assert "Waiting for the task worker" not in page
 
@@ -301,6 +308,9 @@ def stalled(people, community):
 
 def test_a_commit_not_heard_of_for_long_can_be_given_up(client, stalled, quiet):
     client.login(username="district-staff", password=PASSWORD)
+    # A page shown before it stalled is told to reload, to show the button.
+    going = client.get(reverse("intake:progress", args=[stalled.pk]), {"stalled": 0})
+    assert going.status_code == 204 and going["HX-Refresh"] == "true"
     page = client.get(reverse("intake:batch", args=[stalled.pk])).content.decode()
     assert "Nothing has been heard of this commit since" in page
     assert "Stop waiting for this commit" in page
@@ -347,3 +357,42 @@ def test_a_task_that_ended_without_deciding_the_roster_settles_it(
     batch.refresh_from_db()
     assert batch.status == BatchStatus.FAILED
     assert "The commit stopped before it ended" in page
+
+
+def test_a_roster_whose_committer_may_no_longer_send_it_is_not_committed(
+    people, community, run_worker
+):
+    batch = stage(people, community, AVA)
+    services.commit_in_background(batch, people.district_staff)
+    people.district_staff.is_active = False
+    people.district_staff.save()
+
+    run_worker()
+
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.FAILED
+    assert batch.issues["errors"][0]["code"] == "no_longer_allowed"
+    assert not SourceRecord.objects.exists()
+
+
+def test_a_small_roster_waits_for_another_commit_in_the_background(
+    client, settings, people, community
+):
+    settings.BRAID_BACKGROUND_ROWS = 1
+    big = stage(people, community, AVA, MIA)
+    services.commit_in_background(big, people.district_staff)
+    settings.BRAID_BACKGROUND_ROWS = 2000
+    small = services.stage_roster(
+        user=people.district_staff,
+        organization=community.district,
+        program=None,
+        filename="other.csv",
+        content=roster(LEO),
+    )
+
+    page = commit_page(client, small).content.decode()
+
+    small.refresh_from_db()
+    assert small.status == BatchStatus.COMMITTING
+    assert "Another roster is being committed" in page
+    assert DBTaskResult.objects.count() == 2

@@ -270,10 +270,14 @@ def read_workbook(data: bytes) -> Table:
     return Table("xlsx", None, headers, records, [], epoch)
 
 
-def workbook_rows(data: bytes) -> int:
-    """Return the rows below the header the first sheet says it uses, or 0.
+def workbook_rows(data: bytes, at_most: int) -> int:
+    """Count the first sheet's rows below the header, up to ``at_most + 1``.
 
-    A workbook that cannot be opened counts none: reading it says why.
+    Rows are counted as they are read, not taken from the size the workbook
+    records, which some programs write wrong; the count stops past
+    ``at_most``, so that a large workbook is not read whole to learn that it
+    is large. A workbook that cannot be opened counts none: reading it says
+    why.
     """
     try:
         _check_unpacked_size(data)
@@ -281,12 +285,15 @@ def workbook_rows(data: bytes) -> int:
             warnings.simplefilter("ignore")
             workbook = load_workbook(io.BytesIO(data), read_only=True)
             try:
-                used = workbook.worksheets[0].max_row or 0
+                sheet = workbook.worksheets[0]
+                sheet.reset_dimensions()
+                rows = sheet.iter_rows(values_only=True)
+                counted = sum(1 for _ in islice(rows, at_most + 2))
             finally:
                 workbook.close()
     except Exception:
         return 0
-    return max(used - 1, 0)
+    return max(counted - 1, 0)
 
 
 def _first_sheet(data: bytes) -> tuple[list[Record], datetime.date]:
@@ -296,7 +303,12 @@ def _first_sheet(data: bytes) -> tuple[list[Record], datetime.date]:
         warnings.simplefilter("ignore")
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            rows = list(_sheet_rows(workbook.worksheets[0]))
+            sheet = workbook.worksheets[0]
+            # The size a workbook records for its sheet is read as the truth
+            # in read-only mode; some programs write it wrong (A1 for a
+            # whole sheet), and every row beyond it would be lost.
+            sheet.reset_dimensions()
+            rows = list(_sheet_rows(sheet))
         finally:
             workbook.close()
 

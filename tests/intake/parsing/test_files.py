@@ -1,6 +1,9 @@
 """Reading the bytes: encodings, delimiters, CSV structure and workbooks."""
 
 import datetime
+import io
+import re
+import zipfile
 
 import pytest
 
@@ -283,6 +286,20 @@ class TestWorkbooks:
 
         assert values(roster, Field.BIRTH_DATE) == [datetime.date(2015, 3, 7)]
 
+    def test_it_reads_every_row_of_a_workbook_that_records_its_size_wrong(self):
+        rows = [["ID", "First Name", "Last Name", "DOB"]] + [
+            [str(n), "Ana", "Ruiz", "2015-03-07"] for n in range(1, 6)
+        ]
+        data = wrong_dimension(xlsx_bytes(rows))
+
+        roster = read_roster(data, "roster.xlsx", today=TODAY)
+
+        assert roster.headers == ["ID", "First Name", "Last Name", "DOB"]
+        assert roster.row_count == 5
+        assert files.workbook_rows(data, at_most=10) == 5
+        # Counting stops once past the limit asked about.
+        assert files.workbook_rows(data, at_most=2) == 3
+
     def test_it_restores_the_leading_zero_of_a_numeric_zip_code(self):
         roster = read_xlsx(
             [
@@ -346,3 +363,19 @@ class TestWorkbooks:
         message = only(roster.errors, "legacy_xls").message
         assert ".xlsx" in message
         assert "CSV" in message
+
+
+def wrong_dimension(data: bytes) -> bytes:
+    """Rewrite the sheet size a workbook records as "A1", as some tools do."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(
+                    rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', content
+                )
+                assert b'<dimension ref="A1"' in content
+            target.writestr(item, content)
+    return out.getvalue()

@@ -159,12 +159,14 @@ def _task_worker() -> Iterator[None]:
     Ctrl-C stops it at once (that commit then fails, changing nothing).
     """
     worker = subprocess.Popen(WORKER, start_new_session=True)
-    # Stopped by a signal, the demo still stops its worker.
-    previous = signal.signal(signal.SIGTERM, _exit)
+    # Stopped by a signal, or its terminal closed, the demo still stops its
+    # worker.
+    previous = {s: signal.signal(s, _exit) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         _stop(worker)
 
 
