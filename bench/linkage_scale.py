@@ -15,7 +15,7 @@ whole commit's. Runs on SQLite, and on PostgreSQL when one answers at
 braid_scale_bench).
 
 Run: .venv/bin/python bench/linkage_scale.py [--records N]
-        [--database sqlite|postgresql|both]
+        [--database sqlite|postgresql|both] [--only roster-1k,roster-100k]
 """
 
 import argparse
@@ -38,6 +38,7 @@ ORGANIZATIONS = 10
 ZIP_CODES = [f"{50300 + n:05d}" for n in range(60)]
 STREETS = ["Elm", "Oak", "Maple", "Cedar", "Pine", "Lake", "Hill", "River", "Park"]
 KINDS = ["St", "Ave", "Rd", "Dr", "Ln", "Ct"]
+STEPS = ("build", "roster-1k", "roster-100k", "relink")
 
 
 def main() -> None:
@@ -45,6 +46,12 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument(
         "--database", choices=["sqlite", "postgresql", "both"], default="both"
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(STEPS),
+        help="the steps to run, comma-separated (the build always runs): "
+        + ", ".join(STEPS),
     )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -57,10 +64,18 @@ def main() -> None:
         if database == "postgresql" and not postgres_answers():
             print("postgresql: no server at 127.0.0.1:5432; skipped")
             continue
-        run_on(database, args.records)
+        run_on(database, args.records, _steps(args.only))
 
 
-def run_on(database: str, records: int) -> None:
+def _steps(only: str) -> list[str]:
+    chosen = {name.strip() for name in only.split(",") if name.strip()}
+    unknown = chosen - set(STEPS)
+    if unknown:
+        raise SystemExit(f"unknown steps: {', '.join(sorted(unknown))}")
+    return [name for name in STEPS if name in chosen or name == "build"]
+
+
+def run_on(database: str, records: int, steps: list[str]) -> None:
     env = {**os.environ, "BRAID_DATA_DIR": tempfile.mkdtemp(prefix="braid-scale-")}
     env.pop("DATABASE_URL", None)
     if database == "postgresql":
@@ -68,7 +83,7 @@ def run_on(database: str, records: int) -> None:
         psql("DROP DATABASE IF EXISTS braid_scale_bench")
         psql("CREATE DATABASE braid_scale_bench")
     try:
-        for name in ("build", "roster-1k", "roster-100k", "relink"):
+        for name in steps:
             result = subprocess.run(
                 [sys.executable, __file__, "--step", name, "--records", str(records)],
                 env=env,
