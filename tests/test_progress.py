@@ -15,11 +15,13 @@ def data_dir(settings, tmp_path):
     return tmp_path
 
 
-def test_a_step_with_nobody_listening_goes_nowhere():
+def test_a_step_with_nobody_listening_goes_nowhere(data_dir):
     progress.step("Reading", 1, 2)
 
     with progress.reporting(None):
         progress.step("Reading", 1, 2)
+
+    assert not (data_dir / "progress").exists()
 
 
 def test_the_file_holds_the_latest_step_until_the_work_ends(monkeypatch):

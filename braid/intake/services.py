@@ -322,17 +322,20 @@ STOPPED = "commit_stopped"
 NO_LONGER_ALLOWED = "no_longer_allowed"
 
 
-def stop_waiting(batch: RosterBatch, reason: str = STOPPED) -> bool:
+def stop_waiting(
+    batch: RosterBatch, reason: str = STOPPED, *, nowait: bool = True
+) -> bool:
     """Mark failed a batch whose commit will not end; False if it still may.
 
     For a worker that stopped mid-commit: its transaction was rolled back,
     so nothing changed, but the batch still says Committing. A commit still
     running holds its organization's lock (on SQLite, the database's), and
-    then the batch is left alone.
+    then the batch is left alone; with ``nowait`` False (the worker itself
+    refusing the batch), it waits for that commit instead.
     """
     try:
         with transaction.atomic():
-            Organization.objects.select_for_update(nowait=True, no_key=True).get(
+            Organization.objects.select_for_update(nowait=nowait, no_key=True).get(
                 pk=batch.organization_id
             )
             batch.refresh_from_db()

@@ -28,7 +28,8 @@ def commit_roster(batch_id: int, user_id: int, language: str | None = None) -> s
     user = get_user_model().objects.get(pk=user_id)
     if not user.is_active or not policy.can_handle_batch(user, batch):
         # Whoever committed it may no longer act for the organization.
-        services.stop_waiting(batch, reason=services.NO_LONGER_ALLOWED)
+        # Another roster of the organization may hold its lock: wait for it.
+        services.stop_waiting(batch, services.NO_LONGER_ALLOWED, nowait=False)
         batch.refresh_from_db()
         return str(batch.status)
     reporter = progress.FileReporter(progress_key(batch_id))
