@@ -332,6 +332,9 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {
+        "stopped_task": {"()": "braid.logs.StoppedTaskFilter"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
@@ -340,5 +343,6 @@ LOGGING = {
             "handlers": ["console"],
             "level": _log_level("BRAID_LOG_LEVEL", "INFO"),
         },
+        "django_tasks": {"filters": ["stopped_task"]},
     },
 }

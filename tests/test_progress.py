@@ -1,6 +1,7 @@
 """Long work tells its progress: in a file for a page, or on a terminal."""
 
 import io
+import logging
 
 import pytest
 from django.core.management import call_command
@@ -118,6 +119,25 @@ def test_a_quiet_import_prints_no_progress(community, people, tmp_path):
     )
 
     assert err.getvalue() == ""
+
+
+def test_a_quiet_command_leaves_out_the_operators_info_lines(
+    community, people, tmp_path, caplog
+):
+    path = tmp_path / "fall.csv"
+    path.write_bytes(roster(AVA))
+    caplog.set_level(logging.INFO, logger="braid")
+    quietly = {"verbosity": 0, "stdout": io.StringIO(), "stderr": io.StringIO()}
+
+    call_command("import_roster", str(path), "--org", "district", **quietly)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("braid")] == []
+
+    # The same command at the usual verbosity says what it did.
+    path.write_bytes(roster(AVA, LEO, MIA))
+    quietly["verbosity"] = 1
+    call_command("import_roster", str(path), "--org", "district", **quietly)
+    assert any(r.name == "braid.intake.services" for r in caplog.records)
+    assert logging.getLogger("braid").level == logging.INFO
 
 
 def test_a_full_relink_prints_its_progress_on_standard_error(

@@ -1,7 +1,9 @@
 """Pages for sending a roster: upload, map its columns, preview, commit."""
 
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -54,6 +56,32 @@ MAPPING_CODES = {
     Code.INVALID_DATE_FORMAT,
     Code.TWO_DIGIT_YEAR_FORMAT,
 }
+
+
+class _NotStaged(Exception):
+    """A button of a staged roster pressed after the roster moved on."""
+
+    def __init__(self, batch: RosterBatch, message: str) -> None:
+        super().__init__(message)
+        self.batch = batch
+
+
+def _staged_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Send a second click, or a page left open, back to the roster's page.
+
+    Committing, discarding or re-reading a roster that another click already
+    decided is no fault of the user's: they are told what became of it.
+    """
+
+    @wraps(view)
+    def wrapped(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+        try:
+            return view(request, pk)
+        except _NotStaged as moved_on:
+            messages.info(request, str(moved_on))
+            return redirect("intake:batch", pk=moved_on.batch.pk)
+
+    return wrapped
 
 
 @login_required
@@ -196,6 +224,7 @@ def _ended_records(
 
 @login_required
 @require_POST
+@_staged_only
 def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     batch = _handled_batch(request, pk)
     headers = services.preview(batch).parsed.headers
@@ -307,6 +336,7 @@ def _percent(report: dict[str, object] | None) -> int | None:
 
 @login_required
 @require_POST
+@_staged_only
 def commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     batch = _handled_batch(request, pk)
     try:
@@ -350,6 +380,7 @@ def _commit(request: AuthenticatedRequest, batch: RosterBatch) -> HttpResponse:
 
 @login_required
 @require_POST
+@_staged_only
 def discard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     batch = _handled_batch(request, pk)
     services.discard(batch)
@@ -363,7 +394,7 @@ def _handled_batch(request: AuthenticatedRequest, pk: int) -> RosterBatch:
     if not decision:
         raise PermissionDenied(" ".join(decision.reasons))
     if batch.status == BatchStatus.COMMITTING:
-        raise PermissionDenied(_("This roster is being committed."))
+        raise _NotStaged(batch, _("This roster is already being committed."))
     if batch.status != BatchStatus.STAGED:
-        raise PermissionDenied(_("This roster has already been decided."))
+        raise _NotStaged(batch, _("This roster has already been decided."))
     return batch

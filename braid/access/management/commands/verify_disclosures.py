@@ -5,10 +5,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import F
 
+from braid import commands
 from braid.access.models import GENESIS, Disclosure
 
 # Read this many entries at a time, so that memory stays the same however
@@ -37,7 +38,7 @@ POSTGRESQL_TRIGGERS = {
 }
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = (
         "Walk the record of disclosures in order, recompute each entry's hash "
         "and check each link to the entry before; report what was changed, "

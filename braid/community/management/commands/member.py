@@ -4,14 +4,15 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from braid import commands
 from braid.community.models import Membership, Organization, Role
 from braid.community.services import add_member
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = (
         "Give people roles in organizations. A password is set only for a new "
         "user; change an existing user's with `braid changepassword`."

@@ -1,16 +1,17 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from braid import commands
 from braid.community.models import Organization, OrganizationKind
 from braid.community.services import add_organization
 
 CONTRIBUTES = ("roster", "direct", "pass-through")
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = "Add and list the community's organizations."
 
     def add_arguments(self, parser: CommandParser) -> None:

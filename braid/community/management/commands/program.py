@@ -1,14 +1,15 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from braid import commands
 from braid.community.models import Organization, Program
 from braid.community.services import add_program
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = "Add and list organizations' programs."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -7,11 +7,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from braid import progress
+from braid import commands, progress
 from braid.access import policy
 from braid.community.models import Organization, Program
 from braid.intake import services
@@ -20,7 +20,7 @@ from braid.intake.parsing.dates import check_date_format
 from braid.intake.parsing.types import IGNORE, Field
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = (
         "Import a roster (CSV or XLSX) for an organization: preview it, then "
         "commit all of it or none. Exit code 0 when the batch committed (or "

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from braid import progress
+from braid import commands, progress
 from braid.children.models import SourceRecord
 from braid.linkage import engine, thresholds, training
 from braid.linkage.models import (
@@ -44,7 +44,7 @@ USAGE = 2
 FOLLOWING = ("consents", "guardians")
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = (
         "Link children across organizations. `link --all` re-links the whole "
         "community (it says how many children it would merge or split first); "

@@ -3,16 +3,17 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
+from braid import commands
 from braid.reporter import render
 from braid.reporter.counts import ReportError, parse_dimensions, report
 
 RENDERERS = {"text": render.to_text, "csv": render.to_csv, "json": render.to_json}
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = "Community reports, with small counts suppressed."
 
     def add_arguments(self, parser: CommandParser) -> None:
