@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from braid import progress
 from braid.children.models import Child, LinkRule, SourceRecord
 from braid.linkage import comparisons, features, rules
-from braid.linkage.batches import cycle_collection_paused, in_chunks
+from braid.linkage.batches import any_of, cycle_collection_paused, in_chunks
 from braid.linkage.clustering import Hold, Pair, Problem, Result, pair, solve
 from braid.linkage.following import follow_records, lead, pointers
 from braid.linkage.models import (
@@ -208,12 +208,15 @@ def link_new(
     # among the community's names already.
     unsaved = [row for row in new_rows if row["record_id"] < 0]
     saved = [row for row in new_rows if row["record_id"] > 0]
-    community = SourceRecord.objects.count() + len(records)
+    names = NameCounts(total=SourceRecord.objects.count())
+    community = names.total + len(records)
     progress.step(_("Linking: finding likely matches among known children"))
     existing = _without(_candidates(new_rows, community), by_id)
     scorer = scorer_for(current.model, community)
     try:
-        scorer.use_frequencies(frequencies_for(unsaved, [*saved, *existing.values()]))
+        scorer.use_frequencies(
+            frequencies_for(unsaved, [*saved, *existing.values()], names)
+        )
         floor = current.review_weight
         progress.step(_("Linking: comparing records"))
         scored = scorer.between(new_rows, list(existing.values()), floor=floor)
@@ -222,7 +225,9 @@ def link_new(
         progress.step(_("Linking: grouping records into children"))
         children = _children_of(existing, scored, leaving=set(by_id))
         # The chain rule may score records that came in with those children.
-        scorer.use_frequencies(frequencies_for(unsaved, [*saved, *existing.values()]))
+        scorer.use_frequencies(
+            frequencies_for(unsaved, [*saved, *existing.values()], names)
+        )
         rows = {row["record_id"]: row for row in [*new_rows, *existing.values()]}
         result, by_pair = _cluster(
             scorer,
@@ -542,33 +547,49 @@ def _candidates(
     # The keys find ids by index; each record is then read once, however
     # many keys it shares with the roster.
     ids: set[int] = set()
-    for column, values in lookups.items():
-        for chunk in in_chunks(sorted(values)):
-            query = SourceRecord.objects.filter(**{f"{column}__in": chunk})
-            ids.update(query.values_list("pk", flat=True))
-    return _existing_rows(SourceRecord.objects.filter, "pk__in", ids)
+    for keys in any_of(lookups):
+        ids.update(
+            SourceRecord.objects.filter(keys).order_by().values_list("pk", flat=True)
+        )
+    found: dict[int, dict[str, Any]] = {}
+    for chosen in any_of({"pk": ids}):
+        query = SourceRecord.objects.filter(chosen).order_by()
+        for fetched in query.values_list(*CANDIDATE_FIELDS):
+            row = _candidate_row(fetched)
+            found[row["record_id"]] = row
+    return found
+
+
+# What is read of a candidate: its features' fields, its child, and the
+# blocking keys it is stored with (they are what found it), so that they
+# need not be worked out again for each of thousands of records.
+CANDIDATE_FIELDS = (
+    *features.SOURCE_FIELDS,
+    "child_id",
+    *features.STORED_BLOCKING_KEYS,
+)
+_KEY_POSITIONS = [CANDIDATE_FIELDS.index(k) for k in features.STORED_BLOCKING_KEYS]
+
+
+def _candidate_row(fetched: tuple[Any, ...]) -> dict[str, Any]:
+    values = dict(zip(CANDIDATE_FIELDS, fetched, strict=True))
+    keys = features.BlockingKeys(*(fetched[i] for i in _KEY_POSITIONS))
+    row = features.row(values, keys)
+    row["child_id"] = values["child_id"]
+    return row
 
 
 def _scanned_candidates(lookups: dict[str, set[Any]]) -> dict[int, dict[str, Any]]:
-    """Read every record once, keeping those sharing a key with the roster.
-
-    The blocking keys are read as stored (they are what found the records)
-    rather than worked out again for each of them: a roster large beside
-    its community keeps nearly every record.
-    """
-    names = (*features.SOURCE_FIELDS, "child_id", *features.STORED_BLOCKING_KEYS)
-    position = {name: index for index, name in enumerate(names)}
-    checks = [(position[column], wanted) for column, wanted in lookups.items()]
-    key_positions = [position[name] for name in features.STORED_BLOCKING_KEYS]
+    """Read every record once, keeping those sharing a key with the roster."""
+    checks = [
+        (CANDIDATE_FIELDS.index(column), wanted) for column, wanted in lookups.items()
+    ]
     found: dict[int, dict[str, Any]] = {}
-    query = SourceRecord.objects.order_by().values_list(*names)
+    query = SourceRecord.objects.order_by().values_list(*CANDIDATE_FIELDS)
     for fetched in query.iterator(chunk_size=10_000):
         if any(fetched[index] in wanted for index, wanted in checks):
-            values_row = dict(zip(names, fetched, strict=True))
-            keys = features.BlockingKeys(*(fetched[i] for i in key_positions))
-            row = features.row(values_row, keys)
-            row["child_id"] = values_row["child_id"]
-            found[values_row["pk"]] = row
+            row = _candidate_row(fetched)
+            found[row["record_id"]] = row
     return found
 
 
@@ -616,23 +637,50 @@ def _children_of(
     return dict(members)
 
 
+@dataclass
+class NameCounts:
+    """How many of the community's records hold each name, read once a name.
+
+    A roster's names are counted twice over nearly the same rows: before
+    comparing, and again with the records of the children compared with. Each
+    count is nearly a pass over every record.
+    """
+
+    total: int
+    first: dict[str, int] = field(default_factory=dict)
+    last: dict[str, int] = field(default_factory=dict)
+
+    def read(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Count the names of ``rows`` not counted yet."""
+        for column, counts in (("first", self.first), ("last", self.last)):
+            names = {row[column] for row in rows if row[column]} - counts.keys()
+            counts.update(dict.fromkeys(names, 0))
+            field_name = f"{column}_name_key"
+            for holding in any_of({field_name: names}):
+                query = (
+                    SourceRecord.objects.filter(holding)
+                    .values_list(field_name)
+                    .annotate(n=Count("pk"))
+                )
+                counts.update(query)
+
+    def held(self, column: str) -> dict[str, int]:
+        """Return the count of each name of ``column`` some record holds."""
+        counts = self.first if column == "first" else self.last
+        return {name: n for name, n in counts.items() if n}
+
+
 def frequencies_for(
-    new_rows: Sequence[dict[str, Any]], existing: Iterable[dict[str, Any]]
+    new_rows: Sequence[dict[str, Any]],
+    existing: Iterable[dict[str, Any]],
+    names: NameCounts | None = None,
 ) -> TermFrequencies:
-    frequencies = TermFrequencies(total=SourceRecord.objects.count())
-    rows = [*new_rows, *existing]
-    for column, field_name, counts in (
-        ("first", "first_name_key", frequencies.first),
-        ("last", "last_name_key", frequencies.last),
-    ):
-        values = sorted({row[column] for row in rows if row[column]})
-        for chunk in in_chunks(values):
-            query = (
-                SourceRecord.objects.filter(**{f"{field_name}__in": chunk})
-                .values_list(field_name)
-                .annotate(n=Count("pk"))
-            )
-            counts.update(dict(query))
+    if names is None:
+        names = NameCounts(total=SourceRecord.objects.count())
+    names.read([*new_rows, *existing])
+    frequencies = TermFrequencies(
+        first=names.held("first"), last=names.held("last"), total=names.total
+    )
     frequencies.add(new_rows)
     return frequencies
 

@@ -11,6 +11,7 @@ import pytest
 
 from braid.children.models import SourceRecord
 from braid.linkage import engine
+from braid.linkage.batches import any_of
 from braid.linkage.models import PairDecision
 
 
@@ -86,3 +87,34 @@ def test_both_ways_find_the_same_decisions(known, people, monkeypatch):
     assert [(d.record_a_id, d.record_b_id) for d in looked_up] == [
         (min(ava, mia), max(ava, mia))
     ]
+
+
+def test_any_of_finds_the_records_holding_any_wanted_value(known):
+    records = {r.local_id: r for r in SourceRecord.objects.all()}
+    wanted = {
+        "block_dob_last": {records["D1"].block_dob_last, "20010101|x"},
+        "pk": {records["D4"].pk, records["D1"].pk},
+        "state_id_key": set(),
+    }
+
+    found = set()
+    for keys in any_of(wanted):
+        found.update(
+            SourceRecord.objects.filter(keys).values_list("local_id", flat=True)
+        )
+
+    # Mia shares Ava's birthday and surname.
+    assert found == {"D1", "D2", "D4"}
+    assert list(any_of({"pk": set()})) == []
+
+
+def test_each_name_is_counted_once(known, django_assert_num_queries):
+    rows = new_rows(("ava", "okafor", None, "", ""), ("mia", "okafor", None, "", ""))
+    names = engine.NameCounts(total=SourceRecord.objects.count())
+    names.read(rows)
+
+    with django_assert_num_queries(0):
+        names.read(rows[:1])
+
+    assert names.held("first") == {"ava": 1, "mia": 1}
+    assert names.held("last") == {"okafor": 2}
