@@ -38,6 +38,7 @@ from braid.linkage.models import (
     ReviewItem,
     TouchedChild,
 )
+from braid.linkage.names import fold_accents
 from braid.linkage.scoring import ScoredPair, Scorer, TermFrequencies
 
 logger = logging.getLogger(__name__)
@@ -651,18 +652,30 @@ class NameCounts:
     last: dict[str, int] = field(default_factory=dict)
 
     def read(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Count the names of ``rows`` not counted yet."""
+        """Count the names of ``rows`` not counted yet, as they are compared.
+
+        Names are compared with accents folded but stored as written: a
+        folded name counts the records holding it plainly and those holding
+        any spelling of it the rows have, the roster's and its candidates'
+        (José and Jose both count as jose). A spelling none of them has is
+        left out; a full re-link counts every record's.
+        """
         for column, counts in (("first", self.first), ("last", self.last)):
             names = {row[column] for row in rows if row[column]} - counts.keys()
             counts.update(dict.fromkeys(names, 0))
+            spellings = names | {
+                row[f"{column}_key"] for row in rows if row[column] in names
+            }
             field_name = f"{column}_name_key"
-            for holding in any_of({field_name: names}):
+            for holding in any_of({field_name: spellings}):
                 query = (
                     SourceRecord.objects.filter(holding)
                     .values_list(field_name)
                     .annotate(n=Count("pk"))
                 )
-                counts.update(query)
+                for spelling, held in query:
+                    if (name := fold_accents(spelling)) in names:
+                        counts[name] += held
 
     def held(self, column: str) -> dict[str, int]:
         """Return the count of each name of ``column`` some record holds."""

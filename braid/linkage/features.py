@@ -15,7 +15,12 @@ from typing import Any
 
 from braid.children.models import Gender, SourceRecord
 from braid.children.normalize import id_key
-from braid.linkage.names import first_name_forms, phonetic, surname_parts
+from braid.linkage.names import (
+    first_name_forms,
+    fold_accents,
+    phonetic,
+    surname_parts,
+)
 
 # The columns of a feature row, in the order Splink receives them.
 COLUMNS = (
@@ -169,17 +174,24 @@ def row(values: Mapping[str, Any], keys: BlockingKeys | None = None) -> dict[str
     ``keys`` are the record's stored blocking keys (``set_keys``), when the
     caller read them, so that they need not be worked out again.
     """
-    first = values["first_name_key"] or None
-    last = values["last_name_key"] or None
+    first_key = values["first_name_key"] or ""
+    last_key = values["last_name_key"] or ""
+    # Names are compared with accents folded, since many systems strip them.
+    # Blocking keys come from the keys as written, as set_keys stores them.
+    first = fold_accents(first_key) or None
+    last = fold_accents(last_key) or None
     born: date | None = values["birth_date"]
     zip5 = (values["zip_code"] or "")[:5] or None
     gender = values["gender"]
     if keys is None:
-        keys = blocking_keys(first or "", last or "", born, zip5 or "", gender or "")
+        keys = blocking_keys(first_key, last_key, born, zip5 or "", gender or "")
     return {
         "record_id": values["pk"],
         "organization_id": values["organization_id"],
         "first": first,
+        # The keys as stored, for counting how many records hold each name.
+        "first_key": first_key or None,
+        "last_key": last_key or None,
         "first_forms": list(first_name_forms(first)) if first else None,
         "last": last,
         "last_parts": list(surname_parts(last)) if last else None,

@@ -1,7 +1,9 @@
 """What record linkage knows about names: nicknames, spellings, parts, sound.
 
 Every function takes keys made by ``braid.children.normalize.name_key``
-(casefolded, accents kept, apostrophes as spaces, dashes as hyphens).
+(casefolded, accents kept, apostrophes as spaces, dashes as hyphens), or
+such keys with accents folded by ``fold_accents``, as the linkage compares
+them.
 
 First names
 ===========
@@ -331,12 +333,26 @@ def _phonetic(key: str) -> str:
     return str(jellyfish.metaphone(letters))
 
 
+def fold_accents(key: str) -> str:
+    """Return a name key with its accents folded, keeping spaces and hyphens.
+
+    Letters are read in their compatibility forms too, so that full-width
+    ``ｓｅａｎ`` is ``sean``: some systems keep accents and some strip them,
+    and a child's records must meet across them. Only the linkage compares
+    folded keys; names are kept and shown as written.
+    """
+    return _fold_accents(key)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _fold_accents(key: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", key.translate(_UNDECOMPOSABLE))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _fold(key: str) -> str:
     """Return ``key`` without accents, spaces or hyphens, for lookups only."""
-    decomposed = unicodedata.normalize("NFKD", key.translate(_UNDECOMPOSABLE))
-    return "".join(
-        c for c in decomposed if not unicodedata.combining(c) and c not in " -"
-    )
+    return fold_accents(key).replace(" ", "").replace("-", "")
 
 
 def _lookup_key(name: str) -> str:

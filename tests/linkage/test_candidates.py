@@ -118,3 +118,21 @@ def test_each_name_is_counted_once(known, django_assert_num_queries):
 
     assert names.held("first") == {"ava": 1, "mia": 1}
     assert names.held("last") == {"okafor": 2}
+
+
+def test_a_name_is_counted_with_and_without_its_accents(send, community):
+    send(
+        community.district,
+        "D1,,José,Núñez,2015-03-07,M,,",
+        "D2,,Jose,Nunez,2016-04-08,M,,",
+        "D3,,Josefa,Núñez,2017-05-09,F,,",
+    )
+    names = engine.NameCounts(total=SourceRecord.objects.count())
+
+    # The roster writes the name plainly, a candidate with its accents.
+    names.read(
+        new_rows(("jose", "nunez", None, "", ""), ("josé", "núñez", None, "", ""))
+    )
+
+    assert names.held("first") == {"jose": 2}
+    assert names.held("last") == {"nunez": 3}
