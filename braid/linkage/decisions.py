@@ -6,15 +6,18 @@ back, and leaves pair decisions behind that every later run obeys.
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import product
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from braid.children.models import Child, LinkRule, SourceRecord
 from braid.community.models import Organization
@@ -26,9 +29,18 @@ from braid.linkage.engine import (
     restore_reviews,
 )
 from braid.linkage.following import put_back
-from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
+from braid.linkage.models import (
+    MappingEvent,
+    PairDecision,
+    ReviewItem,
+    TouchedRecord,
+)
 
 logger = logging.getLogger(__name__)
+
+# A refusal names this many of the changes in the way, newest first, and
+# counts the rest; the undo page lists them all.
+NAMED_CHANGES = 5
 
 
 class MappingError(Exception):
@@ -77,6 +89,23 @@ class Conflict:
                 timezone.localtime(self.decision.decided_at), "DATE_FORMAT"
             ),
         }
+
+
+@dataclass(frozen=True)
+class LaterMoves:
+    """What keeps a change from being undone: its records moved since.
+
+    ``changes`` are the later changes in the way, newest first: the order
+    in which to undo them. ``records`` are the first of the change's records
+    they moved, by id, and ``total`` counts them all.
+    """
+
+    changes: list[int] = field(default_factory=list)
+    records: list[int] = field(default_factory=list)
+    total: int = 0
+
+    def __bool__(self) -> bool:
+        return self.total > 0
 
 
 def record_label(record: SourceRecord) -> str:
@@ -219,11 +248,10 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
         .order_by("pk")
     }
     restoring = _withdrawn_by(event)
-
-    for record_id, _was, now in event.moves:
-        record = records.get(record_id)
-        if record is None or record.child_id != now:
-            raise MappingError(_moved_since_message(record, record_id))
+    where = {record_id: record.child_id for record_id, record in records.items()}
+    moved = later_moves(event, where, listed=1)
+    if moved:
+        raise MappingError(_moved_since_message(moved, records))
 
     moves = []
     stamp = timezone.now()
@@ -349,6 +377,75 @@ def pair_label(decision: PairDecision) -> str:
     }
 
 
+def later_moves(
+    event: MappingEvent, where: Mapping[int, int], *, listed: int
+) -> LaterMoves:
+    """Return what has moved ``event``'s records since, if anything has.
+
+    ``where`` gives the child each of its records is with now. The undo and
+    the page that asks to confirm it both ask here, so that they agree.
+    """
+    changes, moved_as = _changes_in_the_way(event)
+    if changes:
+        # A change's records are noted as touched by it; an undo's are those
+        # of the change it undid.
+        touched = (
+            TouchedRecord.objects.filter(
+                record__in=_moved_by(event), event__in=moved_as
+            )
+            .values_list("record", flat=True)
+            .distinct()
+            .order_by("record")
+        )
+        return LaterMoves(changes, list(touched[:listed]), touched.count())
+
+    # With no later change in the way, a record is where the change left it
+    # unless it was deleted since, or moved by something that is no change
+    # to the mapping.
+    stuck = [record for record, _was, now in event.moves if where.get(record) != now]
+    return LaterMoves([], stuck[:listed], len(stuck))
+
+
+def _changes_in_the_way(event: MappingEvent) -> tuple[list[int], list[int]]:
+    """Return the later changes still in effect that moved ``event``'s records.
+
+    Each comes with the change whose moves it made: itself or, for an undo,
+    the change it undid, whose moves it reversed. A change undone since is
+    not in the way, nor is its undo; an undo of a change older than
+    ``event`` is.
+    """
+    if not event.moves:
+        return [], []
+
+    mine = _moved_by(event)
+    # Undos and withdrawals note as touched the records of the decisions
+    # they took back or restored, which they did not move; every other
+    # change notes exactly the records it moved.
+    moving = TouchedRecord.objects.filter(record__in=mine).exclude(
+        event__kind__in=[MappingEvent.Kind.UNDO, MappingEvent.Kind.WITHDRAW]
+    )
+    moved_after = moving.filter(event__gt=event.pk, event__undone_by__isnull=True)
+    moved_before = moving.filter(event__lt=event.pk)
+    changes = MappingEvent.objects.filter(pk__in=moved_after.values("event"))
+    undos = MappingEvent.objects.filter(
+        pk__gt=event.pk, undoes__in=moved_before.values("event")
+    )
+    # A union rather than one filter with an OR, which PostgreSQL answers by
+    # reading every change in the community.
+    found = sorted(
+        changes.order_by()
+        .values_list("pk", "undoes_id")
+        .union(undos.order_by().values_list("pk", "undoes_id")),
+        reverse=True,
+    )
+    return [pk for pk, _undoes in found], [undoes or pk for pk, undoes in found]
+
+
+def _moved_by(event: MappingEvent) -> QuerySet[TouchedRecord, Any]:
+    """Return, as a subquery, the records a change other than an undo moved."""
+    return TouchedRecord.objects.filter(event=event).values("record")
+
+
 def _withdrawn_by(event: MappingEvent) -> list[PairDecision]:
     """Return the decisions ``event`` withdrew, to be restored by its undo.
 
@@ -404,15 +501,45 @@ def _superseded_by(decided: Sequence[PairDecision]) -> list[PairDecision]:
     return [d for d in replaced if not _made_by_undone_change(d)]
 
 
-def _moved_since_message(record: SourceRecord | None, record_id: int) -> str:
+def _moved_since_message(moved: LaterMoves, records: Mapping[int, SourceRecord]) -> str:
+    first = moved.records[0]
+    record = records.get(first)
     if record is None:
         # A record deleted since is named by its number alone.
-        label = _("record %(number)s") % {"number": record_id}
+        label = _("record %(number)s") % {"number": first}
     else:
         label = record_label(record)
-    return _("%(record)s has been moved again since; undo the later change first.") % {
-        "record": label
-    }
+    if not moved.changes:
+        return _(
+            "%(record)s has been moved again since; undo the later change first."
+        ) % {"record": label}
+
+    others = moved.total - 1
+    if others:
+        label = ngettext(
+            "%(record)s and %(count)s other record",
+            "%(record)s and %(count)s other records",
+            others,
+        ) % {"record": label, "count": others}
+    return ngettext(
+        "%(records)s moved again after this change, by change %(changes)s; "
+        "undo that change first, then this one.",
+        "%(records)s moved again after this change, by changes %(changes)s; "
+        "undo those first, newest first, then this one.",
+        len(moved.changes),
+    ) % {"records": label, "changes": _change_numbers(moved.changes)}
+
+
+def _change_numbers(changes: Sequence[int]) -> str:
+    named = ", ".join(f"#{number}" for number in changes[:NAMED_CHANGES])
+    more = len(changes) - NAMED_CHANGES
+    if more <= 0:
+        return named
+    return ngettext(
+        "%(named)s and %(count)s more",
+        "%(named)s and %(count)s more",
+        more,
+    ) % {"named": named, "count": more}
 
 
 def _restore(withdrawn: Sequence[PairDecision], event: MappingEvent) -> None:

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from braid.children.models import Child, LinkRule, SourceRecord
 from braid.linkage import decisions, engine
-from braid.linkage.decisions import MappingError
+from braid.linkage.decisions import LaterMoves, MappingError
 from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
 from braid.records.models import Enrollment
 from tests.factories import SourceRecordFactory
@@ -542,14 +542,114 @@ def test_a_withdrawal_of_a_decision_whose_merge_was_undone_is_not_undone(
 def test_undo_refused_for_a_record_moved_since_names_the_record(two_children, people):
     district, club = two_children
     merge = decisions.merge(district.child, club.child, people.steward)
-    decisions.split(district.child, [club], people.steward)
+    split = decisions.split(district.child, [club], people.steward)
 
     with pytest.raises(MappingError) as refused:
         decisions.undo(merge, people.steward)
 
     assert str(refused.value) == (
-        "Youth Club C1 has been moved again since; undo the later change first."
+        f"Youth Club C1 moved again after this change, by change #{split.pk}; "
+        "undo that change first, then this one."
     )
+
+
+@pytest.fixture
+def split_off(community, people):
+    """Three children merged into one (#1, #2), then the club's C3 split off.
+
+    Returns the records, the two merges and the split, in that order.
+    """
+    d, c, h = (Child.objects.create() for _ in range(3))
+    d1 = SourceRecordFactory(organization=community.district, local_id="D1", child=d)
+    c3 = SourceRecordFactory(organization=community.club, local_id="C3", child=c)
+    h1 = SourceRecordFactory(organization=community.clinic, local_id="H1", child=h)
+    first = decisions.merge(d, c, people.steward)
+    second = decisions.merge(d, h, people.steward)
+    split = decisions.split(d, [c3], people.steward)
+    return (d1, c3, h1), first, second, split
+
+
+def _merge_back(c3: SourceRecord, d1: SourceRecord, split: MappingEvent, user):
+    """Withdraw the split's decisions and merge C3's child back into D1's."""
+    for decision in PairDecision.standing.filter(event=split):
+        decisions.withdraw(decision, user)
+    c3.refresh_from_db()
+    d1.refresh_from_db()
+    return decisions.merge(d1.child, c3.child, user)
+
+
+def test_a_record_moved_out_and_back_since_still_refuses_the_undo(split_off, people):
+    (d1, c3, _h1), first, _second, split = split_off
+    back = _merge_back(c3, d1, split, people.steward)
+    assert child_of(c3.organization, "C3") == d1.child_id
+
+    with pytest.raises(MappingError) as refused:
+        decisions.undo(first, people.steward)
+
+    # The withdrawals in between moved nothing and are not in the way.
+    assert str(refused.value) == (
+        f"Youth Club C3 moved again after this change, by changes #{back.pk}, "
+        f"#{split.pk}; undo those first, newest first, then this one."
+    )
+    assert child_of(c3.organization, "C3") == d1.child_id
+    assert not hasattr(MappingEvent.objects.get(pk=first.pk), "undone_by")
+
+
+def test_undoing_the_changes_in_the_way_newest_first_lets_the_undo_through(
+    split_off, people
+):
+    (d1, c3, h1), first, second, split = split_off
+    apart = {record.pk: record.child_id for record in (d1, c3, h1)}
+    back = _merge_back(c3, d1, split, people.steward)
+
+    for change in (back, split, second, first):
+        decisions.undo(change, people.steward)
+
+    assert dict(SourceRecord.objects.values_list("pk", "child_id")) == apart
+
+
+def test_a_later_change_and_its_undo_are_not_in_the_way(split_off, people):
+    (d1, c3, _h1), first, _second, split = split_off
+    decisions.undo(split, people.steward)
+
+    undo = decisions.undo(first, people.steward)
+
+    assert undo.undoes == first
+    c3.refresh_from_db()
+    assert c3.child_id == first.moves[0][1] != d1.child_id
+
+
+def test_an_undo_of_an_earlier_change_made_out_of_order_is_in_the_way(
+    split_off, people, monkeypatch
+):
+    """An undo let through before the check existed blocks what it skipped."""
+    (d1, c3, _h1), first, _second, split = split_off
+    back = _merge_back(c3, d1, split, people.steward)
+    with monkeypatch.context() as unchecked:
+        unchecked.setattr(decisions, "later_moves", lambda *a, **k: LaterMoves())
+        out_of_order = decisions.undo(first, people.steward)
+
+    with pytest.raises(MappingError, match=f"by change #{out_of_order.pk};"):
+        decisions.undo(back, people.steward)
+    with pytest.raises(MappingError) as refused:
+        decisions.undo(split, people.steward)
+    assert f"by changes #{out_of_order.pk}, #{back.pk};" in str(refused.value)
+
+
+def test_the_check_asks_the_same_few_queries_however_long_the_history(
+    split_off, people, django_assert_num_queries
+):
+    (d1, c3, _h1), first, _second, split = split_off
+    back = _merge_back(c3, d1, split, people.steward)
+    for _ in range(3):
+        again = decisions.split(d1.child, [c3], people.steward)
+        decisions.undo(again, people.steward)
+    where = {c3.pk: d1.child_id}
+
+    with django_assert_num_queries(3):
+        moved = decisions.later_moves(first, where, listed=1)
+
+    assert moved == LaterMoves([back.pk, split.pk], [c3.pk], 1)
 
 
 def _child_locks(queries) -> list[str]:

@@ -169,6 +169,19 @@ class TestWhatTheConfirmationSays:
         assert "And records going back between 5 more pairs of children." in text
         assert len(response.context["plan"].going) == 25
 
+    def test_a_later_change_undone_since_is_not_in_the_way(
+        self, client, people, pair, merged
+    ):
+        district, club = pair
+        decisions.undo(
+            decisions.split(district.child, [club], people.steward), people.steward
+        )
+
+        text = text_of(ask(client, people, merged))
+
+        assert "This change cannot be undone now" not in text
+        assert "Undo the change" in text
+
     def test_the_cancel_link_leads_back_to_the_page_it_came_from(
         self, client, people, pair, merged
     ):
@@ -202,11 +215,42 @@ class TestWhatCannotBeUndone:
         assert "This change cannot be undone now" in text
         assert "1 record the change moved has been moved again since" in text
         assert f"Youth Club C1 {club.child.public_id}" in text
-        assert f"Later changes to these records, newest first: #{later.pk}" in text
+        assert f"Changes to undo first, newest first: #{later.pk}" in text
         assert "Undo the change" not in text
         assert '<form method="post" action="/linkage/changes' not in (
             response.content.decode()
         )
+
+    def test_a_record_moved_out_and_back_since_is_still_in_the_way(
+        self, client, community, people, pair, merged
+    ):
+        district, club = pair
+        clinic = SourceRecordFactory(organization=community.clinic, local_id="H1")
+        decisions.merge(district.child, clinic.child, people.steward)
+        split = decisions.split(district.child, [club], people.steward)
+        for decision in PairDecision.standing.filter(event=split):
+            decisions.withdraw(decision, people.steward)
+        club.refresh_from_db()
+        back = decisions.merge(district.child, club.child, people.steward)
+        next_page = child_url(district.child)
+
+        response = ask(client, people, merged, next=next_page)
+
+        text = text_of(response)
+        assert "1 record the change moved has been moved again since" in text
+        assert f"Youth Club C1 {district.child.public_id}" in text
+        # Each number links to its own undo; the tags leave a space behind.
+        assert f"Changes to undo first, newest first: #{back.pk} , #{split.pk}" in text
+        assert "Undo the change" not in text
+        first = reverse("linkage:undo", args=[back.pk])
+        assert f'<a href="{first}?next={next_page}">' in response.content.decode()
+
+        refused = client.post(reverse("linkage:undo", args=[merged.pk]), follow=True)
+
+        assert messages_of(refused) == [
+            f"Youth Club C1 moved again after this change, by changes #{back.pk}, "
+            f"#{split.pk}; undo those first, newest first, then this one."
+        ]
 
     def test_a_withdrawal_decided_again_since_says_so(self, client, people, pair):
         district, club = pair
@@ -264,12 +308,13 @@ class TestConfirming:
         district, club = pair
         page = ask(client, people, merged)
         assert "Undo the change" in text_of(page)
-        decisions.split(district.child, [club], people.steward)
+        split = decisions.split(district.child, [club], people.steward)
 
         response = client.post(reverse("linkage:undo", args=[merged.pk]), follow=True)
 
         assert messages_of(response) == [
-            "Youth Club C1 has been moved again since; undo the later change first."
+            f"Youth Club C1 moved again after this change, by change #{split.pk}; "
+            "undo that change first, then this one."
         ]
         assert not hasattr(MappingEvent.objects.get(pk=merged.pk), "undone_by")
 

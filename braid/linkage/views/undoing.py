@@ -24,7 +24,7 @@ from braid.http import AuthenticatedRequest
 from braid.linkage import decisions
 from braid.linkage.batches import in_chunks
 from braid.linkage.decisions import MappingError, pair_label, record_label
-from braid.linkage.models import MappingEvent, PairDecision, ReviewItem, TouchedRecord
+from braid.linkage.models import MappingEvent, PairDecision, ReviewItem
 from braid.linkage.views.common import require_steward
 from braid.linkage.views.mapping import event_rows, followed_note
 
@@ -199,17 +199,21 @@ def _where_now(record_ids: Iterable[int]) -> dict[int, int]:
 
 
 def _find_moved_since(result: UndoPlan, where: dict[int, int]) -> None:
-    event = result.event
-    stuck = [r for r, _was, now in event.moves if where.get(r) != now]
-    if not stuck:
+    """Name the records moved since and the changes to undo first.
+
+    ``decisions.undo`` refuses on the same answer, read again under its
+    locks.
+    """
+    moved = decisions.later_moves(result.event, where, listed=LISTED)
+    if not moved:
         return
 
-    result.moved_since_total = len(stuck)
-    shown = stuck[:LISTED]
+    result.moved_since_total = moved.total
+    result.later_changes = moved.changes
     records = SourceRecord.objects.select_related("organization", "child").in_bulk(
-        shown
+        moved.records
     )
-    for record_id in shown:
+    for record_id in moved.records:
         record = records.get(record_id)
         if record is None:
             label = _("record %(number)s") % {"number": record_id}
@@ -218,10 +222,6 @@ def _find_moved_since(result: UndoPlan, where: dict[int, int]) -> None:
             result.moved_since.append(
                 MovedSince(label=record_label(record), child=record.child)
             )
-    later = TouchedRecord.objects.filter(record__in=shown, event__gt=event.pk)
-    result.later_changes = sorted(
-        set(later.values_list("event_id", flat=True)), reverse=True
-    )
 
 
 def _find_held_elsewhere(result: UndoPlan) -> None:
