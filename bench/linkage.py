@@ -17,7 +17,10 @@ Intake refuses a whole roster for one impossible value. Where it names the
 cell, the value is cleared, as a contributor fixing the file would; a row it
 cannot use at all is left out, and its true pairs count as missed.
 
-Each data set runs in a process of its own on a fresh SQLite database.
+Each data set runs in a process of its own on a fresh SQLite database, in a
+temporary folder (braid-bench-NAME-*) that holds its synthetic children and
+is removed when the run ends, failed or not; set BRAID_BENCH_KEEP=1 to keep
+it (the run says where it is).
 
 Run: .venv/bin/python bench/linkage.py [NAME ...]
 (BRAID_BENCH_THRESHOLDS=AUTO,REVIEW tries other thresholds.)
@@ -27,6 +30,7 @@ Names: febrl4 febrl3 wic-1 wic-2 wic-3 demo
 import csv
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,13 +49,21 @@ def main() -> None:
         run(names[0])
         return
     for name in names:
-        env = {
-            **os.environ,
-            "BRAID_BENCH_CHILD": "1",
-            "BRAID_DATA_DIR": tempfile.mkdtemp(prefix=f"braid-bench-{name}-"),
-        }
-        env.pop("DATABASE_URL", None)
+        run_apart(name)
+
+
+def run_apart(name: str) -> None:
+    """Run one data set in a process of its own, on a fresh data folder."""
+    folder = tempfile.mkdtemp(prefix=f"braid-bench-{name}-")
+    env = {**os.environ, "BRAID_BENCH_CHILD": "1", "BRAID_DATA_DIR": folder}
+    env.pop("DATABASE_URL", None)
+    try:
         subprocess.run([sys.executable, __file__, name], env=env, check=True)
+    finally:
+        if os.environ.get("BRAID_BENCH_KEEP"):
+            print(f"{name}: data kept in {folder}", file=sys.stderr)
+        else:
+            shutil.rmtree(folder)
 
 
 def load(name: str):

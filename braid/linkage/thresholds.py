@@ -11,6 +11,8 @@ scores, so it never counts as linked automatically.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from braid.children.models import SourceRecord
 from braid.linkage import features, rules
 from braid.linkage.engine import frequencies_for, policy, scorer_for
@@ -28,6 +30,14 @@ class Labelled:
 
     def linked_unseen(self, auto_link: float) -> bool:
         return self.weight >= auto_link and not self.held
+
+
+def relink_note(command: str) -> str:
+    """Say that new thresholds reach existing pairs only by a re-link."""
+    return _(
+        "Links already made and pairs already waiting change only at the next "
+        "full re-link (%(command)s), which reports what it would change first."
+    ) % {"command": command}
 
 
 # Below this many settled pairs one more answer moves a share by several

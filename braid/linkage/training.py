@@ -211,7 +211,7 @@ def _store(
         created_by=user,
     )
     logger.info(
-        "Trained linkage model v%s on %s records and %s decisions",
+        "Trained linkage model v%s on %s records and %s same-child decisions",
         model.version,
         summary["records"],
         summary["labels"],

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import random
+import sys
 
 import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
@@ -15,6 +16,7 @@ from braid.linkage.models import (
     LinkageModel,
     LinkagePolicy,
     MappingEvent,
+    PairDecision,
     ReviewItem,
     ThresholdError,
 )
@@ -72,6 +74,92 @@ def test_the_json_summary_carries_the_counts(linked_pair):
     assert summary["applied"] is False
 
 
+def only_json(text: str) -> dict:
+    """Read standard output that must be one JSON object and nothing else."""
+    assert text.endswith("}\n") and text.count("\n") == 1, text
+    return json.loads(text)
+
+
+@pytest.mark.parametrize("verbosity", ["0", "1"])
+def test_a_json_relink_with_yes_writes_only_what_was_applied(
+    linked_pair, capfd, verbosity
+):
+    # Written where a terminal's command writes, so that whatever else
+    # reached the standard output, from Python or below it, would show.
+    call_command("link", "--all", "--yes", "--format", "json", "-v", verbosity)
+
+    out, err = capfd.readouterr()
+    summary = only_json(out)
+    assert summary["applied"] is True
+    assert summary["change"] == MappingEvent.objects.get().pk
+    assert summary["children_merged"] == 1
+    assert summary["consents_moved"] == summary["guardians_kept"] == 0
+    assert "Applied" not in err
+    assert bool(err) == (verbosity == "1")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--all", "--dry-run", "--format", "json"],
+        ["--all", "--dry-run", "--format", "json", "-v", "0"],
+        ["status", "--format", "json"],
+    ],
+)
+def test_json_that_changes_nothing_is_one_object_on_standard_output(
+    linked_pair, capfd, args
+):
+    call_command("link", *args)
+
+    summary = only_json(capfd.readouterr().out)
+    assert summary.get("applied", False) is False
+    assert summary.get("change") is None
+    assert not MappingEvent.objects.exists()
+
+
+def test_a_json_relink_without_yes_off_a_terminal_says_nothing_was_applied(
+    linked_pair, capfd
+):
+    with pytest.raises(CommandError, match="Add --yes to apply"):
+        call_command("link", "--all", "--format", "json")
+
+    assert only_json(capfd.readouterr().out)["applied"] is False
+    assert not MappingEvent.objects.exists()
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("answer", "applied"), [("y", True), ("n", False)])
+def test_a_json_relink_asks_on_standard_error(
+    linked_pair, monkeypatch, answer, applied
+):
+    monkeypatch.setattr(sys, "stdin", Terminal(answer + "\n"))
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("link", "--all", "--format", "json", stdout=out, stderr=err)
+
+    summary = only_json(out.getvalue())
+    assert summary["applied"] is applied
+    assert MappingEvent.objects.exists() is applied
+    assert "  children merged: 1" in err.getvalue()
+    assert "Apply? [y/N]" in err.getvalue()
+
+
+def test_a_relink_declined_at_a_terminal_says_nothing_changed(linked_pair, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", Terminal("n\n"))
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("link", "--all", stdout=out, stderr=err)
+
+    assert "  children merged: 1" in out.getvalue()
+    assert out.getvalue().endswith("Nothing changed.\n")
+    assert "Apply? [y/N]" in err.getvalue()
+    assert not MappingEvent.objects.exists()
+
+
 def test_the_export_lists_every_record_with_its_child(send, community):
     send(community.district, "00123,,Ava,Okafor,2015-03-07,F,,")
 
@@ -88,6 +176,11 @@ def test_thresholds_are_set_and_checked(db):
     output = run("thresholds", "--auto", "8", "--review", "1")
 
     assert "from match weight 8.0; review from 1.0" in output
+    assert (
+        "Links already made and pairs already waiting change only at the next "
+        "full re-link (`braid link --all`), which reports what it would change "
+        "first." in output
+    )
     assert "No pair has been decided yet" in output
     current = policy()
     assert (current.auto_link_weight, current.review_weight) == (8.0, 1.0)
@@ -151,6 +244,13 @@ def test_status_reports_the_model_and_the_queue(db):
     assert status["review_waiting"] == 0
 
 
+def test_thresholds_only_shown_say_nothing_of_a_relink(db):
+    output = run("thresholds")
+
+    assert "from match weight 2.0; review from -2.0" in output
+    assert "full re-link" not in output
+
+
 def test_training_refuses_a_community_too_small_to_learn_from(db):
     with pytest.raises(CommandError, match="at least 500 source records"):
         run("train")
@@ -208,6 +308,7 @@ def test_training_stores_a_new_version_and_puts_it_in_use(trainable):
         (["--dry-run"], "Say what to do"),
         (["status", "--yes"], "`link status` takes no --yes"),
         (["status", "--format", "csv"], "writes text or json, not"),
+        (["models", "--format", "json"], "`link models` takes no --format"),
         (["export", "--format", "json"], "writes csv, not --format json"),
         (["train", "--format", "json"], "`link train` takes no --format"),
         (["thresholds", "--dry-run"], "--dry-run goes with --all"),
@@ -308,3 +409,17 @@ def test_thresholds_leave_pairs_held_by_a_rule_out_of_automatic_links(
 
     assert "precision of automatic links n/a, recall n/a" in output
     assert "are not counted as automatic links" in output
+
+
+def test_training_counts_only_the_same_child_pairs_it_learned_from(trainable):
+    first, second, third = SourceRecord.objects.order_by("pk")[:3]
+    for other in (second, third):
+        PairDecision.objects.create(record_a=first, record_b=other, same=False)
+
+    output = run("train", "--no-activate")
+    listed = run("models").splitlines()
+
+    assert "and 0 pairs a person decided are the same child" in output
+    assert "(such pairs count once there are 10 or more)" in output
+    assert "decisions" not in output
+    assert listed[1].endswith("and 0 pairs a person decided are the same child")

@@ -345,8 +345,13 @@ def test_a_relink_on_spark_without_pyspark_says_so(monkeypatch):
         lambda name, *args: None if name == "pyspark" else find_spec(name, *args),
     )
 
-    with pytest.raises(CommandError, match="needs PySpark"):
+    with pytest.raises(CommandError, match="needs PySpark") as raised:
         run("--all", "--spark", "--dry-run")
+
+    # The package called braid on PyPI is another project: Braid's extra is
+    # installed from its checkout, as the README says.
+    assert "pip install -e '.[spark]'" in str(raised.value)
+    assert "braid[" not in str(raised.value)
 
 
 @needs_java

@@ -526,6 +526,7 @@ class TestThresholds:
         assert f"version {policy.model.version}" in page
         assert "measured only on the pairs people settled" in page
         assert "No pair has been settled by a person yet" in page
+        assert "change only at the next full re-link (braid link --all)" in page
 
     def test_saving_thresholds_records_who_set_them(self, client, people):
         engine.policy()
@@ -541,7 +542,10 @@ class TestThresholds:
         assert (policy.auto_link_weight, policy.review_weight) == (8.5, -1.0)
         assert policy.updated_by == people.steward
         assert messages_of(response) == [
-            "Thresholds saved: link automatically from 8.5 bits, review from -1.0 bits."
+            "Thresholds saved: link automatically from 8.5 bits, review from -1.0 "
+            "bits. Links already made and pairs already waiting change only at the "
+            "next full re-link (braid link --all), which reports what it would "
+            "change first."
         ]
 
     def test_a_review_threshold_above_the_automatic_one_is_refused(

@@ -254,17 +254,15 @@ def thresholds_page(request: AuthenticatedRequest) -> HttpResponse:
         form = ThresholdsForm(request.POST)
         if form.is_valid():
             saved = form.save(request.user)
-            messages.success(
-                request,
-                _(
-                    "Thresholds saved: link automatically from %(auto)s bits, "
-                    "review from %(review)s bits."
-                )
-                % {
-                    "auto": localize(saved.auto_link_weight),
-                    "review": localize(saved.review_weight),
-                },
-            )
+            saved_text = _(
+                "Thresholds saved: link automatically from %(auto)s bits, "
+                "review from %(review)s bits."
+            ) % {
+                "auto": localize(saved.auto_link_weight),
+                "review": localize(saved.review_weight),
+            }
+            note = thresholds.relink_note("braid link --all")
+            messages.success(request, f"{saved_text} {note}")
             return redirect("linkage:thresholds")
     elif "auto_link_weight" in request.GET:
         form = ThresholdsForm(request.GET)

@@ -12,12 +12,14 @@ from django.contrib.auth.models import User
 from django.core.management.base import CommandError, CommandParser
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from braid import commands, progress
 from braid.children.models import SourceRecord
 from braid.linkage import engine, thresholds, training
 from braid.linkage.models import (
     LinkageModel,
+    MappingEvent,
     ReviewItem,
     ThresholdError,
     check_thresholds,
@@ -132,58 +134,88 @@ class Command(commands.Command):
                 plan = engine.plan_relink(scorer_class=_spark_scorer())
             else:
                 plan = engine.plan_relink()
+        as_json = options["format"] == "json"
+        if not as_json:
+            for line in self._plan_lines(plan):
+                self.stdout.write(line)
+
+        event = None
+        if self._confirmed(plan, options):
+            with progress.reporting(reporter):
+                event = engine.apply_relink(plan, user)
+
+        # With --format json standard output is one object and nothing else.
+        if as_json:
+            self.stdout.write(json.dumps(_relink_outcome(plan, event)))
+        elif event is not None:
+            self._write_applied(event)
+
+    def _plan_lines(self, plan: engine.RelinkPlan) -> list[str]:
         counts = plan.counts()
-        if options["format"] == "json":
-            self.stdout.write(json.dumps({**counts, "applied": False}))
-        else:
-            self.stdout.write(
-                _(
-                    "Re-linking %(records)s records (%(pairs)s pairs scored, "
-                    "%(seconds).1f s) would change:"
-                )
-                % {
-                    "records": counts["records"],
-                    "pairs": counts["pairs_scored"],
-                    "seconds": plan.seconds,
-                }
+        lines = [
+            _(
+                "Re-linking %(records)s records (%(pairs)s pairs scored, "
+                "%(seconds).1f s) would change:"
             )
-            for label, key in (
-                (_("children merged"), "children_merged"),
-                (_("children split"), "children_split"),
-                (_("children created"), "new_children"),
-                (_("children given back a retired ID"), "children_revived"),
-                (_("records moved"), "records_moved"),
-                (_("pairs waiting for review"), "review"),
-                (_("possible duplicates"), "duplicates"),
-            ):
-                self.stdout.write(f"  {label}: {counts[key]}")
-            self.stdout.write(_("No person's decision changes."))
+            % {
+                "records": counts["records"],
+                "pairs": counts["pairs_scored"],
+                "seconds": plan.seconds,
+            }
+        ]
+        for label, key in (
+            (_("children merged"), "children_merged"),
+            (_("children split"), "children_split"),
+            (_("children created"), "new_children"),
+            (_("children given back a retired ID"), "children_revived"),
+            (_("records moved"), "records_moved"),
+            (_("pairs waiting for review"), "review"),
+            (_("possible duplicates"), "duplicates"),
+        ):
+            lines.append(f"  {label}: {counts[key]}")
+        lines.append(_("No person's decision changes."))
+        return lines
+
+    def _confirmed(self, plan: engine.RelinkPlan, options: dict[str, Any]) -> bool:
+        """Say whether to apply the plan: given --yes, or agreed to."""
         if options["dry_run"] or (not plan.moves and not plan.review):
-            return
-        if not options["yes"]:
-            if not sys.stdin.isatty():
-                raise CommandError("Nothing changed. Add --yes to apply.")
-            if input("Apply? [y/N] ").strip().lower() not in ("y", "yes"):
-                self.stdout.write("Nothing changed.")
-                return
-        with progress.reporting(reporter):
-            event = engine.apply_relink(plan, user)
-        self.stdout.write(f"Applied as change #{event.pk}.")
-        summary = event.summary
-        moved = [len(summary.get(f"{kind}_moved", [])) for kind in FOLLOWING]
-        kept = [len(summary.get(f"{kind}_kept", [])) for kind in FOLLOWING]
-        if any(moved):
+            return False
+        if options["yes"]:
+            return True
+        as_json = options["format"] == "json"
+        if not sys.stdin.isatty():
+            if as_json:
+                self.stdout.write(json.dumps(_relink_outcome(plan, None)))
+            raise CommandError("Nothing changed. Add --yes to apply.")
+
+        # The person asked reads what would change; in JSON, on standard
+        # error, with the question, so that standard output stays the object.
+        # Neither is an error, which Django would colour as one.
+        if as_json:
+            for line in self._plan_lines(plan):
+                self.stderr.write(line, style_func=_plain)
+        self.stderr.write("Apply? [y/N] ", style_func=_plain, ending="")
+        self.stderr.flush()
+        if input().strip().lower() in ("y", "yes"):
+            return True
+        if not as_json:
+            self.stdout.write("Nothing changed.")
+        return False
+
+    def _write_applied(self, event: MappingEvent) -> None:
+        self.stdout.write(_("Applied as change #%(change)s.") % {"change": event.pk})
+        moved, kept = _following(event)
+        if any(moved.values()):
             self.stdout.write(
                 "Consents and guardians that went with the records they were "
-                "recorded from: {} and {}.".format(*moved)
+                "recorded from: {consents} and {guardians}.".format(**moved)
             )
-        if any(kept):
+        if any(kept.values()):
             self.stdout.write(
                 "Consents and guardians that stayed although the organization "
-                "that recorded them now has records on both sides: {} and {} "
-                "(the change's entry on the Changes page names the children).".format(
-                    *kept
-                )
+                "that recorded them now has records on both sides: {consents} and "
+                "{guardians} (the change's entry on the Changes page names the "
+                "children).".format(**kept)
             )
 
     def _train(self, options: dict[str, Any], user: User | None) -> None:
@@ -191,11 +223,7 @@ class Command(commands.Command):
             model = training.train(user, activate=not options["no_activate"])
         except training.TrainingError as error:
             raise CommandError(str(error)) from None
-        summary = model.training
-        trained = (
-            f"Trained model v{model.version} on {summary['records']} records and "
-            f"{summary['labels']} decisions in {summary['seconds']} s"
-        )
+        trained = _trained_text(model.version, model.training)
         if not options["no_activate"]:
             self.stdout.write(
                 f"{trained}; it is now in use. Run `braid link --all` to re-link "
@@ -217,8 +245,7 @@ class Command(commands.Command):
         ):
             summary = model.training or {}
             trained = (
-                f"trained on {summary.get('records', '?')} records and "
-                f"{summary.get('labels', 0)} decisions"
+                _trained_on_text(summary)
                 if model.source == LinkageModel.Source.TRAINED
                 else "Braid's starting model"
             )
@@ -253,12 +280,15 @@ class Command(commands.Command):
             check_thresholds(auto, review)
         except ThresholdError as error:
             raise CommandError(str(error)) from None
-        if options["auto"] is not None or options["review"] is not None:
+        changed = options["auto"] is not None or options["review"] is not None
+        if changed:
             engine.set_thresholds(auto, review, user)
         figures = thresholds.expected(thresholds.labelled_pairs(), auto, review)
         self.stdout.write(
             f"Link automatically from match weight {auto}; review from {review}."
         )
+        if changed:
+            self.stdout.write(thresholds.relink_note("`braid link --all`"))
         self.stdout.write(_expected_text(figures))
 
     def _export(self, options: dict[str, Any]) -> None:
@@ -312,6 +342,73 @@ class Command(commands.Command):
                 f"{key} waiting: {status[key + '_waiting']} "
                 f"({status[key + '_skipped']} skipped)"
             )
+
+
+# Only "same child" decisions teach the model (its m-probabilities), and
+# only once there are enough of them: the summary counts those it learned
+# from, which is not every decision a person made.
+def _trained_text(version: int, summary: dict[str, Any]) -> str:
+    pairs = summary["labels"]
+    text = ngettext(
+        "Trained model v%(version)s in %(seconds)s s on %(records)s records and "
+        "%(pairs)s pair a person decided is the same child",
+        "Trained model v%(version)s in %(seconds)s s on %(records)s records and "
+        "%(pairs)s pairs a person decided are the same child",
+        pairs,
+    ) % {
+        "version": version,
+        "seconds": summary["seconds"],
+        "records": summary["records"],
+        "pairs": pairs,
+    }
+    return text + _unused_decisions_note(pairs)
+
+
+def _trained_on_text(summary: dict[str, Any]) -> str:
+    pairs = summary.get("labels", 0)
+    return ngettext(
+        "trained on %(records)s records and %(pairs)s pair a person decided is "
+        "the same child",
+        "trained on %(records)s records and %(pairs)s pairs a person decided are "
+        "the same child",
+        pairs,
+    ) % {"records": summary.get("records", "?"), "pairs": pairs}
+
+
+def _unused_decisions_note(pairs: int) -> str:
+    if pairs:
+        return ""
+    return " " + _("(such pairs count once there are %(minimum)s or more)") % {
+        "minimum": training.MINIMUM_LABELS
+    }
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+def _relink_outcome(
+    plan: engine.RelinkPlan, event: MappingEvent | None
+) -> dict[str, Any]:
+    """Return what a re-link would change and what of it was applied."""
+    outcome: dict[str, Any] = {
+        **plan.counts(),
+        "applied": event is not None,
+        "change": event.pk if event is not None else None,
+    }
+    moved, kept = _following(event) if event is not None else ({}, {})
+    for kind in FOLLOWING:
+        outcome[f"{kind}_moved"] = moved.get(kind)
+        outcome[f"{kind}_kept"] = kept.get(kind)
+    return outcome
+
+
+def _following(event: MappingEvent) -> tuple[dict[str, int], dict[str, int]]:
+    """Count the consents and guardians a change moved, and those it kept."""
+    summary = event.summary
+    moved = {kind: len(summary.get(f"{kind}_moved", [])) for kind in FOLLOWING}
+    kept = {kind: len(summary.get(f"{kind}_kept", [])) for kind in FOLLOWING}
+    return moved, kept
 
 
 def _use(options: dict[str, Any]) -> str:
@@ -397,8 +494,10 @@ def _expected_text(figures: thresholds.Expected) -> str:
 def _spark_scorer() -> type[Scorer]:
     if importlib.util.find_spec("pyspark") is None:
         raise CommandError(
-            "--spark needs PySpark, which is not installed: install Braid with "
-            "its spark extra (pip install 'braid[spark]')."
+            _(
+                "--spark needs PySpark, which is not installed: from Braid's "
+                "checkout, install its spark extra with pip install -e '.[spark]'."
+            )
         )
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         raise CommandError(
