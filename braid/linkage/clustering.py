@@ -5,8 +5,9 @@ to a person, when it would put two records of one organization in one child
 (a duplicate to resolve, or a record matching two children), when a person
 has said two of the records are different children, when a hard rule
 forbids it (twins, two different state IDs), or when some record on one side
-does not match some record on the other (no chains: A-B and B-C do not make
-A-C one child on their own).
+does not match some record on the other above the automatic threshold (no
+chains: A-B and B-C do not make A-C one child on their own, whether A-C
+scores as no match or as a pair in doubt).
 """
 
 import dataclasses
@@ -28,6 +29,7 @@ class Hold(StrEnum):
     TWINS = "twins"
     SIBLINGS = "siblings"
     DIFFERENT_IDS = "different-ids"
+    SAME_ID = "same-id"
     DIFFERENT_BIRTH = "different-birth"
     CHAIN = "chain"
     COMPETING = "competing"
@@ -143,7 +145,9 @@ def cluster(problem: Problem) -> Result:
 
     for (a, b), weight in problem.weights.items():
         uncertain = problem.review <= weight < problem.auto_link
-        if not uncertain or (a, b) in different:
+        # One state ID on two records is for a person, however low the rest.
+        shared_id = problem.holds.get((a, b)) == Hold.SAME_ID
+        if not (uncertain or shared_id) or (a, b) in different:
             continue
         if problem.organization[a] == problem.organization[b]:
             # One organization's two records are flagged only when they look
@@ -221,7 +225,9 @@ def _refusal(
     if any(p in different or problem.holds.get(p) for p in cross):
         return Hold.CHAIN
     weights = [problem.weights.get(p) for p in cross]
-    if any(w is not None and w < problem.review for w in weights):
+    # Each pair across the join must match in its own right: one the score
+    # leaves in doubt is for a person, not settled through a third record.
+    if any(w is not None and w < problem.auto_link for w in weights):
         return Hold.CHAIN
     unscored = {p for p, w in zip(cross, weights, strict=True) if w is None}
     if unscored:

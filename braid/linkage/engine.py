@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -222,14 +223,16 @@ def link_new(
         progress.step(_("Linking: comparing records"))
         scored = scorer.between(new_rows, list(existing.values()), floor=floor)
         scored += scorer.within(new_rows, floor=floor)
+        rows = {row["record_id"]: row for row in [*new_rows, *existing.values()]}
+        scored += _scored_below_the_floor(scorer, rows, scored, linking=set(by_id))
 
         progress.step(_("Linking: grouping records into children"))
         children = _children_of(existing, scored, leaving=set(by_id))
         # The chain rule may score records that came in with those children.
+        rows.update(existing)
         scorer.use_frequencies(
             frequencies_for(unsaved, [*saved, *existing.values()], names)
         )
-        rows = {row["record_id"]: row for row in [*new_rows, *existing.values()]}
         result, by_pair = _cluster(
             scorer,
             rows,
@@ -716,6 +719,40 @@ def _decisions(record_ids: Iterable[int]) -> list[PairDecision]:
     return [d for d in found.values() if d.record_b_id in wanted]
 
 
+def _scored_below_the_floor(
+    scorer: Scorer,
+    rows: dict[int, dict[str, Any]],
+    scored: Sequence[ScoredPair],
+    *,
+    linking: Collection[int] | None = None,
+) -> list[ScoredPair]:
+    """Score the pairs of records sharing a state ID that the floor left out.
+
+    Scoring keeps only pairs above the review threshold; two records with one
+    state ID and nothing else in common fall below it, and would be dropped
+    without anyone hearing of the error. With ``linking``, only pairs with
+    one of those records are looked for.
+    """
+    holders: dict[str, list[int]] = defaultdict(list)
+    for record_id, row in rows.items():
+        if row["state_id"]:
+            holders[row["state_id"]].append(record_id)
+    sharing = {
+        pair(a, b)
+        for ids in holders.values()
+        if len(ids) > 1
+        for a, b in combinations(ids, 2)
+        if linking is None or a in linking or b in linking
+    }
+    missing = sharing - {p.key for p in scored}
+    return scorer.listed(rows, sorted(missing)) if missing else []
+
+
+def _one_state_id(scored: ScoredPair) -> bool:
+    state_a, state_b = scored.values["state_id"]
+    return bool(state_a) and state_a == state_b
+
+
 def _cluster(
     scorer: Scorer,
     rows: dict[int, dict[str, Any]],
@@ -738,6 +775,15 @@ def _cluster(
     """
     by_pair = {p.key: p for p in scored}
     holds = {p.key: hold for p in scored if (hold := rules.hold_for(p))}
+    # A pair sharing a state ID scores high unless all else differs: then it
+    # is a keying error, for review however low the rest brings it.
+    holds.update(
+        {
+            p.key: Hold.SAME_ID
+            for p in scored
+            if p.weight < current.review_weight and _one_state_id(p)
+        }
+    )
     same = [[d.record_a_id, d.record_b_id] for d in decided if d.same]
     different = {(d.record_a_id, d.record_b_id) for d in decided if not d.same}
 
@@ -1130,6 +1176,7 @@ def plan_relink(scorer_class: type[Scorer] = Scorer) -> RelinkPlan:
         scorer.use_frequencies(frequencies)
         progress.step(_("Comparing records"))
         scored = scorer.within(list(rows.values()), floor=current.review_weight)
+        scored += _scored_below_the_floor(scorer, rows, scored)
         plan.pairs = len(scored)
         progress.step(_("Grouping records into children"))
         result, by_pair = _cluster(

@@ -403,6 +403,10 @@ class ReviewItem(models.Model):
         TWINS = "twins", _("Possible twins or siblings born the same day")
         SIBLINGS = "siblings", _("Only the family's details agree")
         DIFFERENT_IDS = "different-ids", _("The state student IDs differ")
+        SAME_ID = (
+            "same-id",
+            _("The state student IDs are the same, but little else is"),
+        )
         DIFFERENT_BIRTH = (
             "different-birth",
             _("The dates of birth and the genders both differ"),

@@ -466,13 +466,18 @@ _NAME_LOCALES = ("en_US", "es_MX", "es_ES", "pt_BR", "fr_FR", "it_IT")
 
 @functools.cache
 def _known_names() -> frozenset[str]:
-    """Return every name Braid's table or the nicknames package spells."""
+    """Return every first name Braid knows to be a name.
+
+    Those are the spellings and short forms of Braid's table, the formal
+    names of the nicknames package and the name lists of the community's
+    languages.
+    """
     formal = {
         _lookup_key(triplet.name1)
         for triplet in nicknames.name_triplets()
         if triplet.relationship == "has_nickname"
     }
-    return frozenset(_table().group_of_spelling) | formal | _faker_first_names()
+    return frozenset(_table().groups_of_name) | formal | _faker_first_names()
 
 
 def _faker_first_names() -> set[str]:

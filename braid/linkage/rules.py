@@ -3,8 +3,9 @@
 Twins and other children of one family born the same day share everything a
 model weighs except their first names, so a high score says little about
 them; two different state student IDs mean two children unless a person
-finds the IDs wrong; a date of birth and a gender that both disagree mean
-another child with the same name.
+finds the IDs wrong, and one state ID on records that otherwise describe two
+children is a keying error for a person to sort out; a date of birth and a
+gender that both disagree mean another child with the same name.
 """
 
 from typing import Any
@@ -34,8 +35,9 @@ def hold_for(scored: ScoredPair) -> Hold | None:
         return Hold.DIFFERENT_IDS
     # Brothers and sisters are often of two genders born years apart; the
     # rule that tells them apart comes first, so that they are not queued.
+    # One state ID on two such records is a keying error a person must see.
     if might_be_siblings(scored.values):
-        return Hold.SIBLINGS
+        return Hold.SAME_ID if state_a and state_a == state_b else Hold.SIBLINGS
     if born_apart_as_another_gender(scored.values):
         return Hold.DIFFERENT_BIRTH
     if might_be_twins(scored.values):
@@ -125,12 +127,12 @@ def _clearly_different_first_names(values: dict[str, tuple[Any, Any]]) -> bool:
     gender_a, gender_b = values["gender"]
     if gender_a and gender_b and gender_a != gender_b:
         return True
-    edits = jellyfish.damerau_levenshtein_distance(first_a, first_b)
     if names.is_known_name(first_a) and names.is_known_name(first_b):
-        # Two names: Ava and Mia, Ava and Eva. One letter added or lost
-        # inside a name is the usual slip (Alisha and Alisa, Charlotte and
-        # Charlote), even where the result happens to be a name too.
-        return edits > 1 or first_a[0] != first_b[0]
+        # Two names, neither a spelling nor a short form of the other: Ava
+        # and Mia, and Ava and Ana or Jack and Jace too, for parents often
+        # give twins names a letter apart.
+        return True
+    edits = jellyfish.damerau_levenshtein_distance(first_a, first_b)
     if edits <= (TYPO_EDITS if min(len(first_a), len(first_b)) > 4 else 1):
         # Kate and Kawe, Kiera and Kidras: a name and a slip of the pen. In a
         # name of four letters or fewer, two slips leave another name.

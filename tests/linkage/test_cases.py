@@ -1,8 +1,13 @@
 """The small cases the linkage must get right, sent through intake."""
 
+import pytest
+
 from braid.children.models import LinkRule, SourceRecord
 from braid.intake import services
+from braid.linkage import engine
+from braid.linkage.clustering import Hold
 from braid.linkage.models import ReviewItem
+from tests.factories import SourceRecordFactory
 from tests.intake.rosters import roster
 from tests.linkage.conftest import DAY, HEADER, child_of
 
@@ -22,6 +27,26 @@ def test_twins_in_two_organizations_are_not_linked_to_each_other(send, community
     send(community.club, "C1,,Mia,Okafor,2015-03-07,F,12 Elm St,50309")
 
     assert child_of(community.district, "D1") != child_of(community.club, "C1")
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("Jack", "Jace"), ("Ava", "Ana"), ("Noah", "Noa"), ("Kai", "Kay")],
+)
+def test_twins_with_names_a_letter_apart_are_not_linked(send, community, first, second):
+    # Two names the dictionaries know, not a slip of the pen in one of them.
+    send(community.district, f"D1,,{first},Fisher,2016-03-03,M,9 Cedar Ct,50309")
+    send(community.club, f"C1,,{second},Fisher,2016-03-03,M,9 Cedar Ct,50309")
+
+    assert child_of(community.district, "D1") != child_of(community.club, "C1")
+    assert ReviewItem.objects.get().reason == ReviewItem.Reason.TWINS
+
+
+def test_a_slip_of_the_pen_in_a_twin_s_name_is_still_the_same_child(send, community):
+    send(community.district, "D1,,Jacob,Fisher,2016-03-03,M,9 Cedar Ct,50309")
+    send(community.club, "C1,,Jcaob,Fisher,2016-03-03,M,9 Cedar Ct,50309")
+
+    assert child_of(community.district, "D1") == child_of(community.club, "C1")
 
 
 def test_boy_and_girl_twins_with_one_letter_between_their_names_stay_apart(
@@ -54,6 +79,27 @@ def test_the_same_state_id_links_despite_a_misspelt_name(send, community):
     send(community.club, "C1,S555,Jonothan,Whitfeld,2014-02-11,M,,")
 
     assert child_of(community.district, "D1") == child_of(community.club, "C1")
+
+
+def test_one_state_id_on_two_different_children_goes_to_review(send, community):
+    # Nothing but the ID agrees: a keying error, neither a link nor nothing.
+    send(community.district, "D1,S777,Tom,Lee,2010-01-01,M,,")
+    send(community.club, "C1,S777,Zed,Park,2016-09-09,M,,")
+
+    assert child_of(community.district, "D1") != child_of(community.club, "C1")
+    item = ReviewItem.objects.get()
+    assert item.reason == ReviewItem.Reason.SAME_ID
+    # A full re-link finds the pair too, though it scores below the floor.
+    plan = engine.plan_relink()
+    assert [p.hold for p in plan.review] == [Hold.SAME_ID]
+
+
+def test_brothers_with_no_state_id_are_neither_linked_nor_queued(send, community):
+    send(community.district, "D1,,Tom,Lee,2010-01-01,M,8 Elm St,50309")
+    send(community.club, "C1,,Sam,Lee,2013-09-09,M,8 Elm St,50309")
+
+    assert child_of(community.district, "D1") != child_of(community.club, "C1")
+    assert not ReviewItem.objects.exists()
 
 
 def test_a_day_and_month_swapped_birth_date_is_the_same_child(send, community):
@@ -212,3 +258,21 @@ def test_a_different_child_is_a_new_child(send, community):
     assert child_of(community.district, "D1") != child_of(community.club, "C1")
     record = SourceRecord.objects.get(organization=community.club)
     assert record.link_rule == LinkRule.NEW_CHILD
+
+
+def test_a_child_s_record_blocking_did_not_find_is_still_weighed(send, community):
+    # The clinic's record is one no key of the club's finds; linking the club's
+    # record to the child still compares it with every record of the child.
+    send(community.district, "D1,,Ava,Okafor,2015-03-07,F,12 Elm St,50309")
+    district = SourceRecord.objects.get(local_id="D1")
+    SourceRecordFactory(
+        organization=community.clinic,
+        child=district.child,
+        first_name="Ava",
+        last_name="Okafor",
+        zip_code="50309",
+    )
+
+    send(community.club, "C1,,Ava,Okafor,2015-03-07,F,12 Elm St,50309")
+
+    assert child_of(community.club, "C1") == district.child_id

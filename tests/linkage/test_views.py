@@ -307,8 +307,9 @@ class TestTheReviewQueue:
 
         assert (
             "So do pairs above the automatic threshold that a rule holds back: "
-            "possible twins, two different state student IDs, or a record that "
-            "matches more than one child."
+            "possible twins, two different state student IDs, one state student "
+            "ID on two records that otherwise differ, or a record that matches "
+            "more than one child."
         ) in page
 
     def test_the_queue_reads_in_spanish(self, client, people, one_pair):
