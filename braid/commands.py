@@ -1,8 +1,11 @@
 """What every ``braid`` command shares."""
 
+import getpass
 import logging
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 
 
@@ -24,3 +27,19 @@ class Command(BaseCommand):
             return super().execute(*args, **options)
         finally:
             braid_log.setLevel(level)
+
+
+def shell_user() -> User:
+    """Return the account standing for whoever runs a command in the shell.
+
+    Whoever runs a command already holds the database, so what the command
+    does is recorded under their login name (``shell:LOGIN``), an account
+    that cannot sign in.
+    """
+    user, created = get_user_model().objects.get_or_create(
+        username=f"shell:{getpass.getuser()}"[:150], defaults={"is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    return user

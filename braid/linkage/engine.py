@@ -1131,10 +1131,17 @@ class RelinkPlan:
     revived: list[tuple[int, int]] = field(default_factory=list)
     new_children: int = 0
     review: list[PendingReview] = field(default_factory=list)
+    # Whether the pairs to review are exactly those waiting already.
+    queue_unchanged: bool = False
     seconds: float = 0.0
     _clusters: list[set[int]] = field(default_factory=list, repr=False)
     _joined_by: dict[int, ScoredPair] = field(default_factory=dict, repr=False)
     _owner: list[int | None] = field(default_factory=list, repr=False)
+
+    @property
+    def changes_nothing(self) -> bool:
+        """Say whether applying the plan would change no child and no pair."""
+        return not (self.moves or self.merged or self.revived) and self.queue_unchanged
 
     def counts(self) -> dict[str, int]:
         return {
@@ -1199,6 +1206,10 @@ def plan_relink(scorer_class: type[Scorer] = Scorer) -> RelinkPlan:
         sorted({r for p in result.review for r in p})
     )
     plan.review = _pending(result, by_pair, {}, records)
+    waiting = ReviewItem.objects.filter(status__in=OPEN).values_list(
+        "record_a_id", "record_b_id"
+    )
+    plan.queue_unchanged = set(waiting) == set(result.review)
     plan.seconds = time.monotonic() - started
     return plan
 

@@ -1,6 +1,7 @@
 """`braid link`: re-link, train, thresholds, export, status."""
 
 import csv
+import getpass
 import io
 import json
 import random
@@ -63,7 +64,21 @@ def test_a_relink_with_yes_applies_and_records_the_change(linked_pair, community
     district = SourceRecord.objects.get(organization=community.district)
     linked_pair.refresh_from_db()
     assert linked_pair.child_id == district.child_id
-    assert MappingEvent.objects.get().kind == MappingEvent.Kind.RELINK
+    event = MappingEvent.objects.get()
+    assert event.kind == MappingEvent.Kind.RELINK
+    # Recorded under the login of whoever ran it, as a roster import is.
+    assert event.created_by.username == f"shell:{getpass.getuser()}"
+    assert not event.created_by.is_active
+
+
+def test_a_relink_that_would_change_nothing_records_nothing(linked_pair):
+    run("--all", "--yes")
+
+    output = run("--all", "--yes")
+
+    assert "Nothing to apply" in output
+    assert "Applied as change" not in output
+    assert MappingEvent.objects.count() == 1
 
 
 def test_the_json_summary_carries_the_counts(linked_pair):

@@ -1,5 +1,4 @@
 import argparse
-import getpass
 import json
 from datetime import date
 from pathlib import Path
@@ -200,15 +199,7 @@ def _program(organization: Organization, slug: str | None) -> Program | None:
 def _user(username: str | None, organization: Organization) -> User:
     users = get_user_model().objects
     if username is None:
-        # The shell's own account: whoever runs the command already holds the
-        # database, so the batch is recorded under their login name.
-        user, created = users.get_or_create(
-            username=f"shell:{getpass.getuser()}"[:150], defaults={"is_active": False}
-        )
-        if created:
-            user.set_unusable_password()
-            user.save()
-        return user
+        return commands.shell_user()
 
     try:
         user = users.get(username=username)

@@ -108,7 +108,10 @@ class Command(commands.Command):
 
     def handle(self, *args: Any, **options: Any) -> None:
         use = _use(options)
+        # A change is recorded under --user, else under the shell's login.
         user = _user(options["user"])
+        if use in (RELINK, "train", "thresholds", "activate") and user is None:
+            user = commands.shell_user()
         if use == RELINK:
             self._relink(options, user)
         elif use == "train":
@@ -178,7 +181,15 @@ class Command(commands.Command):
 
     def _confirmed(self, plan: engine.RelinkPlan, options: dict[str, Any]) -> bool:
         """Say whether to apply the plan: given --yes, or agreed to."""
-        if options["dry_run"] or (not plan.moves and not plan.review):
+        if options["dry_run"]:
+            return False
+        if plan.changes_nothing:
+            # Nothing to record: a change that changes nothing would only
+            # clutter the list of changes with undo buttons.
+            if options["format"] != "json":
+                self.stdout.write(
+                    _("Nothing to apply: the mapping and the queue already stand so.")
+                )
             return False
         if options["yes"]:
             return True
