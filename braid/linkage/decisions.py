@@ -276,7 +276,9 @@ def undo(event: MappingEvent, user: User) -> MappingEvent:
     taking_back = list(
         PairDecision.standing.select_for_update().filter(event=event).order_by("pk")
     )
-    superseded = _superseded_by(taking_back)
+    # The decisions the change replaced hold again, even where the change's
+    # own decision was withdrawn since: the records are back as they were.
+    superseded = _superseded_by(list(PairDecision.objects.filter(event=event)))
     reopened = list(
         ReviewItem.objects.filter(decision__in=taking_back).values_list("pk", flat=True)
     )

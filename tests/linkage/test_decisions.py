@@ -764,3 +764,19 @@ def test_an_answer_locks_the_children_before_the_records_and_the_pair(
     for sql in selects[:first_lock]:
         assert 'FROM "linkage_reviewitem"' not in sql
         assert 'SELECT "children_sourcerecord"."child_id"' in sql
+
+
+def test_undoing_a_split_whose_decision_was_withdrawn_brings_the_merge_back(
+    two_children, people
+):
+    district, club = two_children
+    decisions.merge(district.child, club.child, people.steward)
+    club.refresh_from_db()
+    split = decisions.split(club.child, [club], people.steward)
+    decisions.withdraw(PairDecision.standing.get(), people.steward)
+
+    decisions.undo(split, people.steward)
+
+    # The merge's "same child" holds again, so a re-link keeps the two as one.
+    assert PairDecision.standing.get().same is True
+    assert engine.plan_relink().moves == []

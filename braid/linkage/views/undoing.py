@@ -360,10 +360,11 @@ def _find_decisions(result: UndoPlan) -> None:
     )
     result.queued_again = ReviewItem.objects.filter(decision__in=made).count()
 
-    # The decisions the change replaced hold again, unless their own change
-    # has been undone since; those the change withdrew hold again too.
+    # The decisions the change replaced hold again (even where the change's
+    # own decision was withdrawn since), unless their own change has been
+    # undone since; those the change withdrew hold again too.
     replaced = PairDecision.objects.filter(
-        superseded_by__in=made,
+        superseded_by__event=event,
         withdrawn_by__isnull=True,
         event__undone_by__isnull=True,
     )
