@@ -5,9 +5,8 @@ to a person, when it would put two records of one organization in one child
 (a duplicate to resolve, or a record matching two children), when a person
 has said two of the records are different children, when a hard rule
 forbids it (twins, two different state IDs), or when some record on one side
-does not match some record on the other above the automatic threshold (no
-chains: A-B and B-C do not make A-C one child on their own, whether A-C
-scores as no match or as a pair in doubt).
+does not match some record on the other (no chains: A-B and B-C do not make
+A-C one child on their own when A-C scores below the review threshold).
 """
 
 import dataclasses
@@ -225,9 +224,10 @@ def _refusal(
     if any(p in different or problem.holds.get(p) for p in cross):
         return Hold.CHAIN
     weights = [problem.weights.get(p) for p in cross]
-    # Each pair across the join must match in its own right: one the score
-    # leaves in doubt is for a person, not settled through a third record.
-    if any(w is not None and w < problem.auto_link for w in weights):
+    # A pair across the join the score calls different children stops it;
+    # one in doubt does not, or a child a person made one by merging would
+    # come apart at the next re-link wherever two of its records are.
+    if any(w is not None and w < problem.review for w in weights):
         return Hold.CHAIN
     unscored = {p for p, w in zip(cross, weights, strict=True) if w is None}
     if unscored:

@@ -38,14 +38,14 @@ def test_a_chain_is_not_closed_when_its_ends_do_not_match():
     assert result.review[(2, 3)] == Hold.CHAIN
 
 
-def test_a_chain_whose_ends_are_in_doubt_waits_for_a_person():
-    # A-C at probability 0.3: not evidence against, but no match either.
+def test_a_chain_whose_ends_are_only_in_doubt_is_closed():
+    # A-C between the thresholds: the score does not call them two children.
     weights = {(1, 2): 12.0, (2, 3): 8.0, (1, 3): -1.2}
 
     result = cluster(problem(weights))
 
-    assert clusters_of(result) == [[1, 2], [3]]
-    assert result.review == {(2, 3): Hold.CHAIN, (1, 3): None}
+    assert clusters_of(result) == [[1, 2, 3]]
+    assert result.review == {}
 
 
 def test_an_unscored_end_of_a_chain_is_scored_before_joining():
