@@ -122,6 +122,8 @@ def _clearly_different_first_names(values: dict[str, tuple[Any, Any]]) -> bool:
     forms_a, forms_b = values["first_forms"]
     if set(forms_a or ()) & set(forms_b or ()):
         return False
+    if _another_name_in_a_part(first_a, first_b):
+        return True
     if names.gendered_forms(first_a, first_b):
         return True
     gender_a, gender_b = values["gender"]
@@ -139,6 +141,26 @@ def _clearly_different_first_names(values: dict[str, tuple[Any, Any]]) -> bool:
         return False
     similarity = jellyfish.jaro_winkler_similarity(first_a, first_b)
     return similarity < DIFFERENT_FIRST_NAMES
+
+
+def _another_name_in_a_part(a: str, b: str) -> bool:
+    """Tell whether two compound names differ by a whole name in a part.
+
+    Mary-Kate and Mary-Ann, Jean-Luc and Jean-Paul: the shared part makes
+    the two look alike, but each differing part is a name of its own.
+    """
+    parts_a, parts_b = a.replace("-", " ").split(), b.replace("-", " ").split()
+    if len(parts_a) < 2 or len(parts_a) != len(parts_b):
+        return False
+    differing = [(x, y) for x, y in zip(parts_a, parts_b, strict=True) if x != y]
+    return bool(differing) and all(_two_names(x, y) for x, y in differing)
+
+
+def _two_names(a: str, b: str) -> bool:
+    """Tell whether two known names are neither a spelling nor a short form."""
+    if not (names.is_known_name(a) and names.is_known_name(b)):
+        return False
+    return not set(names.first_name_forms(a)) & set(names.first_name_forms(b))
 
 
 def _swapped(first: str, other_last: str | None) -> bool:

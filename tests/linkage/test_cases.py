@@ -31,7 +31,15 @@ def test_twins_in_two_organizations_are_not_linked_to_each_other(send, community
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    [("Jack", "Jace"), ("Ava", "Ana"), ("Noah", "Noa"), ("Kai", "Kay")],
+    [
+        ("Jack", "Jace"),
+        ("Ava", "Ana"),
+        ("Noah", "Noa"),
+        ("Kai", "Kay"),
+        ("Mary-Kate", "Mary-Ann"),
+        ("Jean-Luc", "Jean-Paul"),
+        ("Lily-Rose", "Lily-Mae"),
+    ],
 )
 def test_twins_with_names_a_letter_apart_are_not_linked(send, community, first, second):
     # Two names the dictionaries know, not a slip of the pen in one of them.
