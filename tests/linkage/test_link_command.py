@@ -147,11 +147,14 @@ class Terminal(io.StringIO):
         return True
 
 
-@pytest.mark.parametrize(("answer", "applied"), [("y", True), ("n", False)])
+@pytest.mark.parametrize(
+    ("answer", "applied"), [("y\n", True), ("n\n", False), ("", False)]
+)
 def test_a_json_relink_asks_on_standard_error(
     linked_pair, monkeypatch, answer, applied
 ):
-    monkeypatch.setattr(sys, "stdin", Terminal(answer + "\n"))
+    # An empty answer is Ctrl-D: the end of the input, and no.
+    monkeypatch.setattr(sys, "stdin", Terminal(answer))
     out, err = io.StringIO(), io.StringIO()
 
     call_command("link", "--all", "--format", "json", stdout=out, stderr=err)

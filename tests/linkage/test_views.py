@@ -306,10 +306,10 @@ class TestTheReviewQueue:
         page = page_of(client.get(reverse("linkage:review")))
 
         assert (
-            "So do pairs above the automatic threshold that a rule holds back: "
-            "possible twins, two different state student IDs, one state student "
-            "ID on two records that otherwise differ, or a record that matches "
-            "more than one child."
+            "So do pairs a rule holds back: above the automatic threshold, "
+            "possible twins, two different state student IDs or a record that "
+            "matches more than one child; at any score, one state student ID on "
+            "two records that otherwise differ."
         ) in page
 
     def test_the_queue_reads_in_spanish(self, client, people, one_pair):

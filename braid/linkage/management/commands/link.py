@@ -108,10 +108,9 @@ class Command(commands.Command):
 
     def handle(self, *args: Any, **options: Any) -> None:
         use = _use(options)
-        # A change is recorded under --user, else under the shell's login.
+        # A change is recorded under --user, else under the shell's login
+        # (made only when something is recorded: see _recorder).
         user = _user(options["user"])
-        if use in (RELINK, "train", "thresholds", "activate") and user is None:
-            user = commands.shell_user()
         if use == RELINK:
             self._relink(options, user)
         elif use == "train":
@@ -145,7 +144,7 @@ class Command(commands.Command):
         event = None
         if self._confirmed(plan, options):
             with progress.reporting(reporter):
-                event = engine.apply_relink(plan, user)
+                event = engine.apply_relink(plan, _recorder(user))
 
         # With --format json standard output is one object and nothing else.
         if as_json:
@@ -207,7 +206,13 @@ class Command(commands.Command):
                 self.stderr.write(line, style_func=_plain)
         self.stderr.write("Apply? [y/N] ", style_func=_plain, ending="")
         self.stderr.flush()
-        if input().strip().lower() in ("y", "yes"):
+        try:
+            answer = input()
+        except EOFError:
+            # Ctrl-D: no answer is no.
+            answer = ""
+            self.stderr.write("", style_func=_plain)
+        if answer.strip().lower() in ("y", "yes"):
             return True
         if not as_json:
             self.stdout.write("Nothing changed.")
@@ -231,7 +236,7 @@ class Command(commands.Command):
 
     def _train(self, options: dict[str, Any], user: User | None) -> None:
         try:
-            model = training.train(user, activate=not options["no_activate"])
+            model = training.train(_recorder(user), activate=not options["no_activate"])
         except training.TrainingError as error:
             raise CommandError(str(error)) from None
         trained = _trained_text(model.version, model.training)
@@ -269,7 +274,7 @@ class Command(commands.Command):
 
     def _activate(self, options: dict[str, Any], user: User | None) -> None:
         try:
-            model = training.activate(options["model_version"], user)
+            model = training.activate(options["model_version"], _recorder(user))
         except training.TrainingError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
@@ -293,7 +298,7 @@ class Command(commands.Command):
             raise CommandError(str(error)) from None
         changed = options["auto"] is not None or options["review"] is not None
         if changed:
-            engine.set_thresholds(auto, review, user)
+            engine.set_thresholds(auto, review, _recorder(user))
         figures = thresholds.expected(thresholds.labelled_pairs(), auto, review)
         self.stdout.write(
             f"Link automatically from match weight {auto}; review from {review}."
@@ -520,6 +525,11 @@ def _spark_scorer() -> type[Scorer]:
     from braid.linkage.spark import SparkScorer
 
     return SparkScorer
+
+
+def _recorder(user: User | None) -> User:
+    """Return whom a change is recorded under: --user, or the shell's login."""
+    return user if user is not None else commands.shell_user()
 
 
 def _user(username: str | None) -> User | None:
