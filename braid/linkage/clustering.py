@@ -121,8 +121,10 @@ def cluster(problem: Problem) -> Result:
             # One organization's two records are never joined by a score:
             # they are a duplicate for that organization to resolve, unless
             # a rule says why they look alike (twins on one roster).
-            held = (a, b) in problem.holds
-            if not held and clusters.find(a) != clusters.find(b):
+            hold = problem.holds.get((a, b))
+            if hold == Hold.SAME_ID:
+                result.review[(a, b)] = hold
+            elif hold is None and clusters.find(a) != clusters.find(b):
                 result.review[(a, b)] = Hold.DUPLICATE
             continue
         if hold := problem.holds.get((a, b)) or ambiguous.get((a, b)):
@@ -148,9 +150,10 @@ def cluster(problem: Problem) -> Result:
         shared_id = problem.holds.get((a, b)) == Hold.SAME_ID
         if not (uncertain or shared_id) or (a, b) in different:
             continue
-        if problem.organization[a] == problem.organization[b]:
+        if problem.organization[a] == problem.organization[b] and not shared_id:
             # One organization's two records are flagged only when they look
-            # like one child; a middling score between them is no news.
+            # like one child, or share a state ID; a middling score between
+            # them is no news.
             continue
         if clusters.find(a) != clusters.find(b) or problem.holds.get((a, b)):
             result.review.setdefault((a, b), problem.holds.get((a, b)))

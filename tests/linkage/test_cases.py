@@ -102,6 +102,20 @@ def test_one_state_id_on_two_different_children_goes_to_review(send, community):
     assert [p.hold for p in plan.review] == [Hold.SAME_ID]
 
 
+def test_one_state_id_on_two_children_of_one_organization_goes_to_review(
+    send, community
+):
+    send(
+        community.district,
+        "D1,S777,Tess,Kilby,2013-07-07,F,,",
+        "D2,S777,Uma,Lorne,2014-08-08,F,,",
+    )
+
+    item = ReviewItem.objects.get()
+    assert item.kind == ReviewItem.Kind.DUPLICATE
+    assert item.reason == ReviewItem.Reason.SAME_ID
+
+
 def test_brothers_with_no_state_id_are_neither_linked_nor_queued(send, community):
     send(community.district, "D1,,Tom,Lee,2010-01-01,M,8 Elm St,50309")
     send(community.club, "C1,,Sam,Lee,2013-09-09,M,8 Elm St,50309")
