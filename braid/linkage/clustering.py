@@ -114,6 +114,7 @@ def cluster(problem: Problem) -> Result:
         key=lambda p: (-problem.weights[p], p),
     )
     ambiguous = _ambiguous(problem, strong, clusters, fixed)
+    twins: list[Pair] = []
     for a, b in strong:
         if pair(a, b) in different:
             continue
@@ -128,7 +129,11 @@ def cluster(problem: Problem) -> Result:
                 result.review[(a, b)] = Hold.DUPLICATE
             continue
         if hold := problem.holds.get((a, b)) or ambiguous.get((a, b)):
-            result.review[(a, b)] = hold
+            if hold == Hold.TWINS:
+                # Settled below, once every link is made.
+                twins.append((a, b))
+            else:
+                result.review[(a, b)] = hold
             continue
         root_a, root_b = clusters.find(a), clusters.find(b)
         if root_a == root_b:
@@ -155,11 +160,33 @@ def cluster(problem: Problem) -> Result:
             # like one child, or share a state ID; a middling score between
             # them is no news.
             continue
-        if clusters.find(a) != clusters.find(b) or problem.holds.get((a, b)):
+        if problem.holds.get((a, b)) == Hold.TWINS:
+            twins.append((a, b))
+        elif clusters.find(a) != clusters.find(b) or problem.holds.get((a, b)):
             result.review.setdefault((a, b), problem.holds.get((a, b)))
+
+    for a, b in twins:
+        # Twins each linked to their own record of the other organization
+        # are told apart already: asking about the cross pair is noise.
+        if not _told_apart(problem, clusters, a, b):
+            result.review[(a, b)] = Hold.TWINS
 
     result.clusters = [set(members) for members in clusters.members.values()]
     return result
+
+
+def _told_apart(problem: Problem, clusters: _Clusters, a: int, b: int) -> bool:
+    """Tell whether each child holds a record of the other's organization.
+
+    Then the two are two children unless an organization has two records of
+    one child, which is for that organization to say.
+    """
+    root_a, root_b = clusters.find(a), clusters.find(b)
+    if root_a == root_b:
+        return False
+    held_a = {problem.organization[r] for r in clusters.members[root_a]}
+    held_b = {problem.organization[r] for r in clusters.members[root_b]}
+    return problem.organization[b] in held_a and problem.organization[a] in held_b
 
 
 def _ambiguous(

@@ -298,3 +298,16 @@ def test_a_child_s_record_blocking_did_not_find_is_still_weighed(send, community
     send(community.club, "C1,,Ava,Okafor,2015-03-07,F,12 Elm St,50309")
 
     assert child_of(community.club, "C1") == district.child_id
+
+
+def test_twins_each_linked_across_leave_no_pair_to_review(two_pairs_of_twins):
+    # Ava and Mia each have their own record at both places: Ava at the
+    # school against Mia at the club is no question any more.
+    assert not ReviewItem.objects.exists()
+
+
+def test_a_twin_seen_at_one_place_only_still_waits_against_the_other(twins):
+    records, item = twins
+
+    assert item.reason == ReviewItem.Reason.TWINS
+    assert ReviewItem.objects.get() == item
