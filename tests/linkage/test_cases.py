@@ -307,7 +307,7 @@ def test_twins_each_linked_across_leave_no_pair_to_review(two_pairs_of_twins):
 
 
 def test_a_twin_seen_at_one_place_only_still_waits_against_the_other(twins):
-    records, item = twins
+    _records, item = twins
 
     assert item.reason == ReviewItem.Reason.TWINS
     assert ReviewItem.objects.get() == item

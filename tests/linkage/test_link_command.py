@@ -441,3 +441,30 @@ def test_training_counts_only_the_same_child_pairs_it_learned_from(trainable):
     assert "(such pairs count once there are 10 or more)" in output
     assert "decisions" not in output
     assert listed[1].endswith("and 0 pairs a person decided are the same child")
+
+
+def test_a_json_relink_that_cannot_run_still_writes_one_object(db):
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="nobody"):
+        call_command(
+            "link",
+            "--all",
+            "--dry-run",
+            "--format",
+            "json",
+            "--user",
+            "nobody",
+            stdout=out,
+        )
+
+    assert only_json(out.getvalue()) == {"error": "No Braid user is called 'nobody'."}
+
+
+def test_a_json_usage_error_writes_nothing(db):
+    out = io.StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("link", "status", "--yes", "--format", "json", stdout=out)
+
+    assert out.getvalue() == ""

@@ -107,6 +107,24 @@ class Command(commands.Command):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self._answered = False
+        try:
+            self._handle(options)
+        except CommandError as error:
+            # A script reading the JSON gets an object whatever went wrong
+            # (a usage error, exit code 2, prints nothing, as import-roster's
+            # does); the message still goes to the terminal.
+            usage = error.returncode == 2
+            if options["format"] == "json" and not self._answered and not usage:
+                self._write_json({"error": str(error)})
+            raise
+
+    def _write_json(self, value: Any) -> None:
+        """Write standard output's one JSON object."""
+        self.stdout.write(json.dumps(value, ensure_ascii=False, allow_nan=False))
+        self._answered = True
+
+    def _handle(self, options: dict[str, Any]) -> None:
         use = _use(options)
         # A change is recorded under --user, else under the shell's login
         # (made only when something is recorded: see _recorder).
@@ -148,7 +166,7 @@ class Command(commands.Command):
 
         # With --format json standard output is one object and nothing else.
         if as_json:
-            self.stdout.write(json.dumps(_relink_outcome(plan, event)))
+            self._write_json(_relink_outcome(plan, event))
         elif event is not None:
             self._write_applied(event)
 
@@ -195,7 +213,7 @@ class Command(commands.Command):
         as_json = options["format"] == "json"
         if not sys.stdin.isatty():
             if as_json:
-                self.stdout.write(json.dumps(_relink_outcome(plan, None)))
+                self._write_json(_relink_outcome(plan, None))
             raise CommandError("Nothing changed. Add --yes to apply.")
 
         # The person asked reads what would change; in JSON, on standard
@@ -349,7 +367,7 @@ class Command(commands.Command):
             # A threshold stored before they were checked may be NaN or
             # infinite, which JSON cannot hold: it is given as null.
             readable = {key: _finite(value) for key, value in status.items()}
-            self.stdout.write(json.dumps(readable, allow_nan=False))
+            self._write_json(readable)
             return
         for key in ("model", "model_source", "auto_link_weight", "review_weight"):
             self.stdout.write(f"{key.replace('_', ' ')}: {status[key]}")
