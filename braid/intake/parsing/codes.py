@@ -57,6 +57,7 @@ class Code(StrEnum):
     BLANK_HEADER = "blank_header"
     NUMERIC_IDS = "numeric_ids"
     DUPLICATE_ROW = "duplicate_row"
+    SHARED_STATE_ID = "shared_state_id"
     NO_FIRST_NAME = "no_first_name"
     NO_LAST_NAME = "no_last_name"
     NO_BIRTH_DATE = "no_birth_date"

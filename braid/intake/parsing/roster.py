@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from braid.children.normalize import clean_text, id_key
+from braid.children.normalize import clean_text, id_key, mask
 from braid.intake.parsing.codes import Code
 from braid.intake.parsing.columns import ColumnPlan, field_label, plan_columns
 from braid.intake.parsing.dates import check_date_format, read_birth_dates
@@ -209,6 +209,7 @@ def _read_rows(
             draft.values[Field.BIRTH_DATE] = births.dates[draft.line]
         rows.append(Row(draft.line, draft.values))
     roster.rows = _drop_duplicates(rows, plan, roster)
+    roster.notices.extend(_shared_state_ids(roster.rows, plan))
     roster.notices.extend(_blank_value_notices(roster.rows, plan))
     restored = {draft.line for draft in drafts if draft.zip_zero_restored}
     if notice := _zip_zero_notice(roster.rows, restored, plan):
@@ -373,6 +374,33 @@ def _differing_columns(group: Sequence[Row], plan: ColumnPlan) -> list[str]:
         ):
             differing.append(plan.column(field_) or field_.value)
     return differing
+
+
+def _shared_state_ids(rows: Sequence[Row], plan: ColumnPlan) -> list[Issue]:
+    """List the state student IDs the roster gives to more than one child.
+
+    Each row is a child of its own (rows with one local ID are one row by
+    now), and a state ID belongs to one child: a keying error in the
+    contributor's system, which the linkage puts to the steward as well.
+    """
+    holders: dict[str, list[Row]] = {}
+    for row in rows:
+        if state_id := row.values.get(Field.STATE_ID):
+            holders.setdefault(id_key(str(state_id)), []).append(row)
+    notices = []
+    for group in holders.values():
+        if len(group) < 2:
+            continue
+        lines = tuple(row.line for row in group)
+        message = _(
+            "Lines %(lines)s give one state student ID (%(id)s) to different "
+            "children. A state ID belongs to one child: correct it in your "
+            "system. Braid asks the community's steward whether they are one "
+            "child."
+        ) % {"lines": _lines(lines), "id": mask(str(group[0].values[Field.STATE_ID]))}
+        column = plan.column(Field.STATE_ID)
+        notices.append(Issue(Code.SHARED_STATE_ID, message, lines[0], column, lines))
+    return notices
 
 
 def _blank_value_notices(rows: Sequence[Row], plan: ColumnPlan) -> list[Issue]:

@@ -48,6 +48,21 @@ class TestDuplicates:
         assert [row.line for row in roster.rows] == [2, 3]
         assert roster.row_count == 3
 
+    def test_one_state_id_on_two_children_is_read_with_a_notice(self):
+        roster = read_csv(
+            HEADER + ",State ID",
+            "1,Tess,Kilby,2013-07-07,S900006",
+            "2,Uma,Lorne,2014-08-08,s900006 ",
+            "3,Lior,Baum,2015-03-08,S900007",
+        )
+
+        assert roster.ok, roster.errors
+        notice = only(roster.notices, "shared_state_id")
+        assert (notice.lines, notice.column) == ((2, 3), "State ID")
+        assert "Lines 2, 3 give one state student ID (S******)" in notice.message
+        assert "900006" not in notice.message
+        assert len(roster.rows) == 3
+
     def test_rows_with_errors_take_no_part_in_duplicate_checks(self):
         roster = read_csv(HEADER, "1,Ana,Ruiz,2015-03-07", "1,Ana,Ruiz,not a date")
 
