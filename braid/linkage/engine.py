@@ -351,7 +351,7 @@ def _doubted_decisions(
     if not pairs:
         return []
     ids = {r for p in pairs for r in p}
-    rows = _existing_rows(SourceRecord.objects.filter, "pk__in", ids)
+    rows = _existing_rows("pk", ids)
     doubted = [
         p for p in scorer.listed(rows, pairs) if p.weight < current.review_weight
     ]
@@ -361,7 +361,7 @@ def _doubted_decisions(
             records[p.key[0]],
             records[p.key[1]],
             p,
-            rules.hold_for(p),
+            rules.hold_for(p, current.review_weight),
             known=True,
             reopen=True,
         )
@@ -555,63 +555,58 @@ def _candidates(
         ids.update(
             SourceRecord.objects.filter(keys).order_by().values_list("pk", flat=True)
         )
-    found: dict[int, dict[str, Any]] = {}
-    for chosen in any_of({"pk": ids}):
-        query = SourceRecord.objects.filter(chosen).order_by()
-        for fetched in query.values_list(*CANDIDATE_FIELDS):
-            row = _candidate_row(fetched)
-            found[row["record_id"]] = row
-    return found
+    return _existing_rows("pk", ids)
 
 
-# What is read of a candidate: its features' fields, its child, and the
-# blocking keys it is stored with (they are what found it), so that they
-# need not be worked out again for each of thousands of records.
-CANDIDATE_FIELDS = (
+# What is read of a known record: its features' fields, its child, and the
+# blocking keys it is stored with, so that they need not be worked out again
+# for each of thousands of records.
+STORED_FIELDS = (
     *features.SOURCE_FIELDS,
     "child_id",
     *features.STORED_BLOCKING_KEYS,
 )
-_KEY_POSITIONS = [CANDIDATE_FIELDS.index(k) for k in features.STORED_BLOCKING_KEYS]
+_KEY_POSITIONS = [STORED_FIELDS.index(k) for k in features.STORED_BLOCKING_KEYS]
 
 
-def _candidate_row(fetched: tuple[Any, ...]) -> dict[str, Any]:
-    values = dict(zip(CANDIDATE_FIELDS, fetched, strict=True))
+def _stored_row(fetched: tuple[Any, ...]) -> dict[str, Any]:
+    """Return the feature row of a record read as ``STORED_FIELDS``."""
+    values = dict(zip(STORED_FIELDS, fetched, strict=True))
     keys = features.BlockingKeys(*(fetched[i] for i in _KEY_POSITIONS))
-    row = features.row(values, keys)
-    row["child_id"] = values["child_id"]
-    return row
+    return _existing_row(values, keys)
 
 
 def _scanned_candidates(lookups: dict[str, set[Any]]) -> dict[int, dict[str, Any]]:
     """Read every record once, keeping those sharing a key with the roster."""
     checks = [
-        (CANDIDATE_FIELDS.index(column), wanted) for column, wanted in lookups.items()
+        (STORED_FIELDS.index(column), wanted) for column, wanted in lookups.items()
     ]
     found: dict[int, dict[str, Any]] = {}
-    query = SourceRecord.objects.order_by().values_list(*CANDIDATE_FIELDS)
+    query = SourceRecord.objects.order_by().values_list(*STORED_FIELDS)
     for fetched in query.iterator(chunk_size=10_000):
         if any(fetched[index] in wanted for index, wanted in checks):
-            row = _candidate_row(fetched)
+            row = _stored_row(fetched)
             found[row["record_id"]] = row
     return found
 
 
 def _existing_rows(
-    lookup: Any, field_name: str, values: Iterable[Any]
+    field_name: str, values: Collection[Any]
 ) -> dict[int, dict[str, Any]]:
-    """Read records by ``field_name`` in chunks as feature rows, by id."""
-    names = (*features.SOURCE_FIELDS, "child_id")
+    """Read the records whose ``field_name`` is one of ``values``, as rows."""
     found: dict[int, dict[str, Any]] = {}
-    for chunk in in_chunks(sorted(values)):
-        for fetched in lookup(**{field_name: chunk}).values_list(*names):
-            values_row = dict(zip(names, fetched, strict=True))
-            found[values_row["pk"]] = _existing_row(values_row)
+    for chosen in any_of({field_name: values}):
+        query = SourceRecord.objects.filter(chosen).order_by()
+        for fetched in query.values_list(*STORED_FIELDS):
+            row = _stored_row(fetched)
+            found[row["record_id"]] = row
     return found
 
 
-def _existing_row(values: dict[str, Any]) -> dict[str, Any]:
-    row = features.row(values)
+def _existing_row(
+    values: dict[str, Any], keys: features.BlockingKeys | None = None
+) -> dict[str, Any]:
+    row = features.row(values, keys)
     row["child_id"] = values["child_id"]
     return row
 
@@ -631,7 +626,7 @@ def _children_of(
     child_ids = {
         existing[r]["child_id"] for p in scored for r in p.key if r in existing
     }
-    rows = _existing_rows(SourceRecord.objects.filter, "child_id__in", child_ids)
+    rows = _existing_rows("child_id", child_ids)
     members: dict[int, list[int]] = defaultdict(list)
     for record_id, row in rows.items():
         if record_id in leaving:
@@ -748,11 +743,6 @@ def _scored_below_the_floor(
     return scorer.listed(rows, sorted(missing)) if missing else []
 
 
-def _one_state_id(scored: ScoredPair) -> bool:
-    state_a, state_b = scored.values["state_id"]
-    return bool(state_a) and state_a == state_b
-
-
 def _cluster(
     scorer: Scorer,
     rows: dict[int, dict[str, Any]],
@@ -774,16 +764,8 @@ def _cluster(
     roster meets nearly the whole community.
     """
     by_pair = {p.key: p for p in scored}
-    holds = {p.key: hold for p in scored if (hold := rules.hold_for(p))}
-    # A pair sharing a state ID scores high unless all else differs: then it
-    # is a keying error, for review however low the rest brings it.
-    holds.update(
-        {
-            p.key: Hold.SAME_ID
-            for p in scored
-            if p.weight < current.review_weight and _one_state_id(p)
-        }
-    )
+    review = current.review_weight
+    holds = {p.key: hold for p in scored if (hold := rules.hold_for(p, review))}
     same = [[d.record_a_id, d.record_b_id] for d in decided if d.same]
     different = {(d.record_a_id, d.record_b_id) for d in decided if not d.same}
 
@@ -791,7 +773,7 @@ def _cluster(
         extra = scorer.listed(rows, sorted(pairs))
         for p in extra:
             by_pair.setdefault(p.key, p)
-            if hold := rules.hold_for(p):
+            if hold := rules.hold_for(p, review):
                 holds.setdefault(p.key, hold)
         return {p.key: p.weight for p in extra}
 

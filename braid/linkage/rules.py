@@ -28,16 +28,24 @@ TYPO_EDITS = 2
 SWAPPED_NAMES = 0.8
 
 
-def hold_for(scored: ScoredPair) -> Hold | None:
-    """Return the rule that keeps this pair from an automatic link, if any."""
+def hold_for(scored: ScoredPair, review_weight: float) -> Hold | None:
+    """Return the rule that keeps this pair from an automatic link, if any.
+
+    ``review_weight`` is the review threshold: one state ID on a pair that
+    scores below it is held for review all the same.
+    """
     state_a, state_b = scored.values["state_id"]
     if state_a and state_b and state_a != state_b:
         return Hold.DIFFERENT_IDS
+    # One state ID on records that look like brothers and sisters, or share
+    # nothing else at all, is a keying error a person must see.
+    one_id = bool(state_a) and state_a == state_b
+    if one_id and scored.weight < review_weight:
+        return Hold.SAME_ID
     # Brothers and sisters are often of two genders born years apart; the
     # rule that tells them apart comes first, so that they are not queued.
-    # One state ID on two such records is a keying error a person must see.
     if might_be_siblings(scored.values):
-        return Hold.SAME_ID if state_a and state_a == state_b else Hold.SIBLINGS
+        return Hold.SAME_ID if one_id else Hold.SIBLINGS
     if born_apart_as_another_gender(scored.values):
         return Hold.DIFFERENT_BIRTH
     if might_be_twins(scored.values):
@@ -129,10 +137,9 @@ def _clearly_different_first_names(values: dict[str, tuple[Any, Any]]) -> bool:
     gender_a, gender_b = values["gender"]
     if gender_a and gender_b and gender_a != gender_b:
         return True
-    if names.is_known_name(first_a) and names.is_known_name(first_b):
-        # Two names, neither a spelling nor a short form of the other: Ava
-        # and Mia, and Ava and Ana or Jack and Jace too, for parents often
-        # give twins names a letter apart.
+    if _two_names(first_a, first_b):
+        # Ava and Mia, and Ava and Ana or Jack and Jace too, for parents
+        # often give twins names a letter apart.
         return True
     edits = jellyfish.damerau_levenshtein_distance(first_a, first_b)
     if edits <= (TYPO_EDITS if min(len(first_a), len(first_b)) > 4 else 1):

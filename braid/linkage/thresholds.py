@@ -107,7 +107,7 @@ def labelled_pairs() -> list[Labelled]:
         pair = scored.get((decision.record_a_id, decision.record_b_id))
         if pair is None:
             continue
-        held = rules.hold_for(pair) is not None
+        held = rules.hold_for(pair, current.review_weight) is not None
         labels.append(
             Labelled(pair.weight, decision.same, decision.answered_in_review, held)
         )
